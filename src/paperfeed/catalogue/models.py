@@ -1,0 +1,123 @@
+"""The paper catalogue: every other part of paperfeed reads these tables."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Category(models.Model):
+    """An arXiv category such as ``cs.CV``; ``name`` is filled from the taxonomy when known."""
+
+    code = models.CharField(max_length=32, primary_key=True)
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Author(models.Model):
+    """A distinct author name. arXiv has no author identifiers, so the name is the key."""
+
+    name = models.CharField(max_length=300, unique=True)
+    keyname = models.CharField(max_length=200, blank=True)
+    forenames = models.CharField(max_length=200, blank=True)
+    suffix = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Paper(models.Model):
+    arxiv_id = models.CharField(max_length=40, unique=True)
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    comments = models.TextField(blank=True)
+    journal_ref = models.TextField(blank=True)
+    doi = models.CharField(max_length=255, blank=True)
+    report_no = models.TextField(blank=True)
+    license = models.CharField(max_length=255, blank=True)
+    primary_category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="primary_papers"
+    )
+    categories = models.ManyToManyField(Category, related_name="papers", blank=True)
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
+    latest_version = models.PositiveIntegerField(null=True, blank=True)
+    submitted = models.DateTimeField(null=True, blank=True, help_text="first version")
+    updated = models.DateTimeField(null=True, blank=True, help_text="latest version")
+    announced = models.DateField(
+        null=True, blank=True, db_index=True, help_text="first announcement (listing) date"
+    )
+    abs_url = models.URLField(max_length=300)
+    pdf_url = models.URLField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-announced", "-arxiv_id"]
+        indexes = [
+            models.Index(fields=["primary_category", "-announced"], name="paper_cat_announced"),
+            models.Index(fields=["-announced", "-arxiv_id"], name="paper_feed_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:60]}"
+
+
+class Authorship(models.Model):
+    """An author's place in a paper's byline (``position`` from 0)."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="authorship_position"),
+        ]
+        indexes = [models.Index(fields=["author", "paper"], name="authorship_author")]
+
+
+class Version(models.Model):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    submitted = models.DateTimeField(null=True, blank=True)
+    size = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["paper", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "number"], name="version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper.arxiv_id}v{self.number}"
+
+
+class HarvestState(models.Model):
+    """Where a harvest stopped, so an interrupted one resumes: one row per (source, scope)."""
+
+    source = models.CharField(max_length=40)
+    scope = models.CharField(max_length=200, help_text="e.g. set=cs from=2026-11-01 until=")
+    resumption_token = models.TextField(blank=True)
+    cursor = models.PositiveIntegerField(default=0)
+    complete_list_size = models.PositiveIntegerField(null=True, blank=True)
+    records_seen = models.PositiveIntegerField(default=0)
+    finished = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "scope"], name="harvest_state_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.scope}"
