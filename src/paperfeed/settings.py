@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "paperfeed.catalogue",
+    "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN
+    "paperfeed.web",
 ]
 
 MIDDLEWARE = [

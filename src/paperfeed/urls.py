@@ -1,8 +1,12 @@
 """The site's URL map: each app brings its own."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from paperfeed.api.main import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("paperfeed.web.urls")),
 ]

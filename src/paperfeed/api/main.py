@@ -1,0 +1,39 @@
+"""The NinjaAPI instance: OpenAPI at /api/openapi.json, docs at /api/docs.
+
+The docs page is ninja's Swagger UI served from ninja's own static files ("ninja"
+is in INSTALLED_APPS, which makes ninja use them instead of a CDN); the online
+validator badge is switched off so the page makes no outside request.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Swagger
+from ninja.errors import ValidationError
+
+from paperfeed.api.routes import router
+
+api = NinjaAPI(
+    title="paperfeed API",
+    version="1",
+    description="Read-only access to the paper catalogue: papers, days, trending.",
+    urls_namespace="api",
+    docs=Swagger(settings={"validatorUrl": None}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/", router)
+
+
+def _where(error: dict) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "filters")]
+    return ".".join(loc) or "request"
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError):  # type: ignore[no-untyped-def]
+    """A bad parameter: 400 with a readable message, plus ninja's details."""
+    message = "; ".join(f"{_where(e)}: {e.get('msg', 'invalid')}" for e in exc.errors)
+    return api.create_response(
+        request, {"detail": message or "invalid request", "errors": exc.errors}, status=400
+    )

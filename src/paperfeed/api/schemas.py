@@ -1,0 +1,69 @@
+"""Response shapes of the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class Version(Schema):
+    version: int
+    submitted: dt.datetime | None = None
+    size: str = ""
+
+
+class Paper(Schema):
+    arxiv_id: str
+    title: str
+    authors: list[str]
+    abstract: str
+    primary_category: str | None
+    categories: list[str]
+    announced: dt.date | None
+    submitted: dt.datetime | None
+    updated: dt.datetime | None
+    latest_version: int | None
+    comments: str
+    journal_ref: str
+    doi: str
+    abs_url: str
+    pdf_url: str
+    url: str
+
+
+class PaperDetail(Paper):
+    versions: list[Version]
+    report_no: str
+    license: str
+
+
+class PaperPage(Schema):
+    count: int
+    page: int
+    limit: int
+    pages: int
+    next: str | None
+    previous: str | None
+    results: list[Paper]
+
+
+class Day(Schema):
+    date: dt.date
+    count: int
+
+
+class Days(Schema):
+    count: int
+    days: list[Day]
+
+
+class Trending(Schema):
+    window: str
+    first_day: dt.date | None
+    last_day: dt.date | None
+    results: list[Paper]
+
+
+class Error(Schema):
+    detail: str

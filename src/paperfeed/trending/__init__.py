@@ -1,0 +1,1 @@
+"""Trending: which papers are getting attention now."""

@@ -1,0 +1,1 @@
+"""The website: daily feed, trending, paper, category, author and search pages, Atom feeds."""

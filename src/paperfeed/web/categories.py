@@ -1,0 +1,43 @@
+"""Category pages: the index (``/categories``) and one category (``/categories/<code>``)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+
+from paperfeed.catalogue.models import Category
+from paperfeed.web import queries
+from paperfeed.web.params import BadParameter, parse_page
+from paperfeed.web.responses import cached_list
+
+
+@cached_list
+def category_index(request):  # type: ignore[no-untyped-def]
+    counts = queries.category_counts()
+    names = queries.category_names()
+    rows = [
+        {"code": code, "name": names.get(code, ""), "count": counts.get(code, 0)}
+        for code in sorted(names, key=lambda c: (-counts.get(c, 0), c))
+    ]
+    return render(request, "web/categories.html", {"rows": rows})
+
+
+@cached_list
+def category_detail(request, code: str):  # type: ignore[no-untyped-def]
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        raise Http404(f"There is no category {code} in this catalogue")
+    cross = request.GET.get("cross") == "1"
+    number = parse_page(request.GET.get("page"))
+    if cross:
+        listed = queries.card_queryset().filter(categories=category)
+    else:
+        listed = queries.card_queryset().filter(primary_category=category)
+    page = queries.page_of(listed.order_by("-announced", "-arxiv_id"), number)
+    if number > 1 and not page.items:
+        raise BadParameter(f"page {number} is past the end (there are {page.pages})")
+    return render(
+        request,
+        "web/category.html",
+        {"category": category, "page": page, "papers": page.items, "cross": cross},
+    )

@@ -1,0 +1,92 @@
+"""The paper page (``/papers/<arxiv-id>``) and its BibTeX."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
+
+from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
+from paperfeed.catalogue.models import Paper
+from paperfeed.web import queries
+
+
+def similar_papers(paper: Paper) -> list[Paper]:
+    """Filled by the search work (nearest neighbours); empty until then."""
+    return []
+
+
+def code_repository(paper: Paper):  # type: ignore[no-untyped-def]
+    """The paper's code repository once a model for it exists; None until then."""
+    return getattr(paper, "code_repository", None)
+
+
+@cache_control(public=True, max_age=300)
+def paper_detail(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId:
+        raise Http404(f"{arxiv_id} is not an arXiv id") from None
+    if parsed.version is not None or parsed.id != arxiv_id:
+        return redirect("web:paper", arxiv_id=parsed.id, permanent=True)
+    paper = queries.detail_queryset().filter(arxiv_id=parsed.id).first()
+    if paper is None:
+        raise Http404(f"Paper {parsed.id} is not in this catalogue")
+    authorships = list(paper.authorships.all())
+    return render(
+        request,
+        "web/paper.html",
+        {
+            "paper": paper,
+            "authorships": authorships,
+            "categories": list(paper.categories.all()),
+            "versions": list(paper.versions.all()),
+            "bibtex": bibtex(paper, [a.author for a in authorships]),
+            "similar": similar_papers(paper),
+            "code_repository": code_repository(paper),
+            "math": True,
+        },
+    )
+
+
+_BIB_UNSAFE = re.compile(r"[{}]")
+
+
+def _year(paper: Paper) -> str:
+    for value in (paper.announced, paper.submitted):
+        if value:
+            return str(value.year)
+    match = re.search(r"(?:^|/)(\d{2})(\d{2})", paper.arxiv_id)
+    if match:
+        yy = int(match.group(1))
+        return str(1900 + yy if yy > 90 else 2000 + yy)
+    return ""
+
+
+def bibtex(paper: Paper, authors) -> str:  # type: ignore[no-untyped-def]
+    """A @misc entry in arXiv's own style (eprint, archivePrefix, primaryClass)."""
+    year = _year(paper)
+    first = authors[0] if authors else None
+    surname = (first.keyname or first.name.split()[-1]) if first else "anon"
+    word = next((w for w in re.findall(r"[A-Za-z]+", paper.title) if len(w) > 3), "paper")
+    key = re.sub(r"[^A-Za-z0-9]", "", f"{surname}{year}{word}").lower() or paper.arxiv_id
+
+    def field(value: str) -> str:
+        # Braces that don't balance would break the entry; keep the text otherwise.
+        return value if value.count("{") == value.count("}") else _BIB_UNSAFE.sub("", value)
+
+    fields = [
+        ("title", field(paper.title)),
+        ("author", " and ".join(field(a.name) for a in authors)),
+        ("year", year),
+        ("eprint", paper.arxiv_id),
+        ("archivePrefix", "arXiv"),
+        ("primaryClass", paper.primary_category_id or ""),
+        ("journal", field(paper.journal_ref)),
+        ("doi", paper.doi),
+        ("url", paper.abs_url),
+    ]
+    body = ",\n".join(f"  {name:<13} = {{{value}}}" for name, value in fields if value)
+    return f"@misc{{{key},\n{body}\n}}"

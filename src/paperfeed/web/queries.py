@@ -1,0 +1,161 @@
+"""Catalogue reads shared by the pages, the Atom feeds and the JSON API.
+
+Every list goes through ``card_queryset`` so a page of papers costs three queries
+(papers with their primary category, authorships with authors, categories) however
+many papers it shows. Aggregates over the whole catalogue (the days list, category
+counts) are cached under a key that changes whenever the catalogue does.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.utils.text import slugify
+
+from paperfeed.catalogue.models import Author, Authorship, Category, Paper
+
+PAGE_SIZE = 50
+CARD_AUTHORS = 4  # authors shown on a card before "et al."
+
+
+def card_queryset() -> QuerySet[Paper]:
+    """Papers with what a card shows: primary category, byline in order, categories."""
+    return Paper.objects.select_related("primary_category").prefetch_related(
+        Prefetch(
+            "authorships",
+            queryset=Authorship.objects.select_related("author").order_by("position"),
+        ),
+        "categories",
+    )
+
+
+def detail_queryset() -> QuerySet[Paper]:
+    return card_queryset().prefetch_related("versions")
+
+
+def catalogue_version() -> str:
+    """Changes whenever a paper is added, changed or removed (two index-only reads)."""
+    row = Paper.objects.aggregate(latest=Max("modified_at"), n=Count("id"))
+    latest = row["latest"].isoformat() if row["latest"] else "-"
+    return f"{latest}/{row['n']}"
+
+
+def etag_for(request, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    """ETag of a list page or feed: the catalogue's version plus the exact request."""
+    raw = f"{catalogue_version()}|{request.get_full_path()}"
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def _cached(name: str, compute):  # type: ignore[no-untyped-def]
+    key = f"paperfeed:web:{name}:{catalogue_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, 3600)
+    return value
+
+
+def days_with_counts() -> list[tuple[dt.date, int]]:
+    """Every announcement day with its number of papers, oldest first (cached)."""
+
+    def compute() -> list[tuple[dt.date, int]]:
+        rows = (
+            Paper.objects.filter(announced__isnull=False)
+            .order_by()
+            .values_list("announced")
+            .annotate(n=Count("id"))
+            .order_by("announced")
+        )
+        return [(day, n) for day, n in rows]
+
+    return _cached("days", compute)
+
+
+def category_counts() -> dict[str, int]:
+    """Papers per primary category over the whole catalogue (cached)."""
+
+    def compute() -> dict[str, int]:
+        rows = (
+            Paper.objects.filter(primary_category__isnull=False)
+            .order_by()
+            .values_list("primary_category")
+            .annotate(n=Count("id"))
+        )
+        return dict(rows)
+
+    return _cached("category-counts", compute)
+
+
+def category_names() -> dict[str, str]:
+    return _cached("category-names", lambda: dict(Category.objects.values_list("code", "name")))
+
+
+@dataclass(frozen=True)
+class DayNav:
+    previous: dt.date | None
+    next: dt.date | None
+    latest: dt.date | None
+    first: dt.date | None
+
+
+def day_nav(day: dt.date | None) -> DayNav:
+    """The days with papers before and after ``day``, from the cached days list."""
+    days = [d for d, _ in days_with_counts()]
+    if not days:
+        return DayNav(None, None, None, None)
+    if day is None:
+        return DayNav(None, None, days[-1], days[0])
+    left = bisect.bisect_left(days, day)
+    right = bisect.bisect_right(days, day)
+    previous = days[left - 1] if left > 0 else None
+    following = days[right] if right < len(days) else None
+    return DayNav(previous, following, days[-1], days[0])
+
+
+@dataclass
+class Page:
+    """One page of a list: a slice, its number and whether neighbours exist."""
+
+    items: list
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def end(self) -> int:
+        return min(self.number * self.size, self.total)
+
+
+def page_of(
+    queryset: QuerySet, number: int, total: int | None = None, size: int = PAGE_SIZE
+) -> Page:
+    if total is None:
+        total = queryset.count()
+    offset = (number - 1) * size
+    items = list(queryset[offset : offset + size]) if offset < total else []
+    return Page(items, number, total, size)
+
+
+def author_slug(author: Author) -> str:
+    return slugify(author.name)

@@ -1,0 +1,31 @@
+"""The trending page (``/trending``) with day, week and month windows."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, trending_papers, window_bounds
+from paperfeed.web import queries
+from paperfeed.web.params import parse_choice
+from paperfeed.web.responses import cached_list
+
+TRENDING_LIMIT = 50
+
+
+@cached_list
+def trending(request):  # type: ignore[no-untyped-def]
+    window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
+    bounds = window_bounds(window)
+    papers = trending_papers(window, limit=TRENDING_LIMIT, queryset=queries.card_queryset())
+    return render(
+        request,
+        "web/trending.html",
+        {
+            "window": window,
+            "windows": list(WINDOWS),
+            "bounds": bounds,
+            "papers": papers,
+            "empty_catalogue": bounds is None and not queries.days_with_counts(),
+            "feed_url_params": f"?window={window}",
+        },
+    )
