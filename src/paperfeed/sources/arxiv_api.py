@@ -135,7 +135,7 @@ def fetch_ids(
                 "sortBy": "relevance",
                 "sortOrder": "descending",
                 "start": 0,
-                "max_results": batch_size,
+                "max_results": max(len(batch), ID_BATCH),
             },
         )
         results.extend(page.records)
