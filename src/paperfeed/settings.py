@@ -21,7 +21,9 @@ from paperfeed.config import data_dir, env_bool, env_list, secret_key
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = env_bool("PAPERFEED_DEBUG")
-ALLOWED_HOSTS = env_list("PAPERFEED_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "PAPERFEED_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("PAPERFEED_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -84,9 +86,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "PAPERFEED_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("PAPERFEED_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -134,6 +134,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "paperfeed": {"handlers": ["console"], "level": os.environ.get("PAPERFEED_LOG_LEVEL", "INFO")},
+        "paperfeed": {
+            "handlers": ["console"],
+            "level": os.environ.get("PAPERFEED_LOG_LEVEL", "INFO"),
+        },
     },
 }

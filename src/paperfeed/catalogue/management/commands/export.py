@@ -1,0 +1,46 @@
+"""``paperfeed export [-o FILE]``: every paper as JSONL that ``paperfeed import`` reads
+back to the same catalogue (a back-up format independent of the database)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from paperfeed.catalogue.ingest import load_records
+from paperfeed.catalogue.models import Paper
+
+
+class Command(BaseCommand):
+    help = "Export the catalogue as JSONL (gzipped when the file name ends in .gz)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("-o", "--output", default="-", help="file (default: standard output)")
+        parser.add_argument("--category", help="only papers in this category")
+        parser.add_argument("--batch-size", type=int, default=2000)
+
+    def handle(self, *args, output: str, category: str | None, batch_size: int, **opts) -> None:
+        papers = Paper.objects.order_by("id")
+        if category:
+            papers = papers.filter(categories__code=category)
+        ids = list(papers.values_list("id", "arxiv_id"))
+        if output == "-":
+            out = sys.stdout
+        elif output.endswith(".gz"):
+            out = gzip.open(output, "wt", encoding="utf-8")
+        else:
+            out = open(output, "w", encoding="utf-8")
+        try:
+            for start in range(0, len(ids), batch_size):
+                chunk = [arxiv_id for _, arxiv_id in ids[start : start + batch_size]]
+                stored = load_records(chunk)
+                for arxiv_id in chunk:
+                    record = stored[arxiv_id][1]
+                    out.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+        finally:
+            if out is not sys.stdout:
+                out.close()
+        if output != "-":
+            self.stderr.write(f"exported {len(ids)} papers to {output}")

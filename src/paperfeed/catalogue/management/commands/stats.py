@@ -1,0 +1,61 @@
+"""``paperfeed stats [--json]``: what the catalogue holds."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Count
+
+from paperfeed.catalogue.models import Author, Category, Paper, Version
+
+
+def catalogue_stats() -> dict:
+    by_category = dict(
+        Paper.objects.values_list("primary_category")
+        .annotate(n=Count("id"))
+        .order_by("-n", "primary_category")
+        .values_list("primary_category", "n")
+    )
+    by_date = dict(
+        Paper.objects.exclude(announced=None)
+        .values_list("announced")
+        .annotate(n=Count("id"))
+        .order_by("announced")
+        .values_list("announced", "n")
+    )
+    return {
+        "papers": Paper.objects.count(),
+        "versions": Version.objects.count(),
+        "authors": Author.objects.count(),
+        "categories": Category.objects.count(),
+        "by_primary_category": {str(k): v for k, v in by_category.items()},
+        "by_listing_date": {d.isoformat(): n for d, n in by_date.items()},
+    }
+
+
+class Command(BaseCommand):
+    help = "Count papers, versions, authors; papers by primary category and by listing date."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+    def handle(self, *args, json: bool = False, **options) -> None:  # noqa: A002
+        stats = catalogue_stats()
+        if json:
+            self.stdout.write(_dumps(stats))
+            return
+        self.stdout.write(
+            f"papers {stats['papers']:,}  versions {stats['versions']:,}  "
+            f"authors {stats['authors']:,}  categories {stats['categories']:,}"
+        )
+        if stats["by_listing_date"]:
+            days = list(stats["by_listing_date"])
+            self.stdout.write(f"listing dates {days[0]} .. {days[-1]} ({len(days)} days)")
+        self.stdout.write("top primary categories:")
+        for code, n in list(stats["by_primary_category"].items())[:15]:
+            self.stdout.write(f"  {code:<12} {n:>8,}")
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, indent=2)
