@@ -7,7 +7,7 @@ Environment variables:
   PAPERFEED_DEBUG         1 for Django's debug mode (never in production)
   PAPERFEED_ALLOWED_HOSTS comma-separated host names (default: localhost names)
   PAPERFEED_SECURE        1 behind HTTPS: secure cookies, HSTS, SSL redirect off-proxy
-  ARXIV_OAI_URL, ARXIV_API_URL, ARXIV_RSS_URL   source endpoints (tests point them at a local server)
+  ARXIV_OAI_URL, ARXIV_API_URL, ARXIV_RSS_URL   source endpoints (tests use a local server)
 """
 
 from __future__ import annotations
@@ -75,7 +75,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades
         # failing mid-transaction when the web and the worker write at once.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 else:

@@ -84,6 +84,9 @@ class Authorship(models.Model):
         ]
         indexes = [models.Index(fields=["author", "paper"], name="authorship_author")]
 
+    def __str__(self) -> str:
+        return f"{self.author_id} #{self.position} of {self.paper_id}"
+
 
 class Version(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")

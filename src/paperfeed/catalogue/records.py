@@ -27,7 +27,7 @@ def clean_text(text: str | None) -> str:
 
 @dataclass(frozen=True)
 class Author:
-    """An author in byline order. ``keyname``/``forenames`` are set where the source parses names."""
+    """An author in byline order; ``keyname``/``forenames`` where the source parses names."""
 
     name: str
     keyname: str = ""

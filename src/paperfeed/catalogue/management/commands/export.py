@@ -3,6 +3,7 @@ back to the same catalogue (a back-up format independent of the database)."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import sys
@@ -26,21 +27,18 @@ class Command(BaseCommand):
         if category:
             papers = papers.filter(categories__code=category)
         ids = list(papers.values_list("id", "arxiv_id"))
-        if output == "-":
-            out = sys.stdout
-        elif output.endswith(".gz"):
-            out = gzip.open(output, "wt", encoding="utf-8")
-        else:
-            out = open(output, "w", encoding="utf-8")
-        try:
+        with contextlib.ExitStack() as stack:
+            if output == "-":
+                out = sys.stdout
+            elif output.endswith(".gz"):
+                out = stack.enter_context(gzip.open(output, "wt", encoding="utf-8"))
+            else:
+                out = stack.enter_context(open(output, "w", encoding="utf-8"))
             for start in range(0, len(ids), batch_size):
                 chunk = [arxiv_id for _, arxiv_id in ids[start : start + batch_size]]
                 stored = load_records(chunk)
                 for arxiv_id in chunk:
                     record = stored[arxiv_id][1]
                     out.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
-        finally:
-            if out is not sys.stdout:
-                out.close()
         if output != "-":
             self.stderr.write(f"exported {len(ids)} papers to {output}")
