@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from lxml import etree
-from sourcedata import OAI, OAI_NS, OAI_TOKEN_PAGE
+from sourcedata import OAI, OAI_NS, OAI_TOKEN_PAGE, Reply
 
 from paperfeed.catalogue.records import PaperRecord
-from paperfeed.sources.arxiv_oai import parse_oai
+from paperfeed.sources.arxiv_oai import harvest_pages, parse_oai
 from paperfeed.sources.problems import SourceError, SourceProblem
 
 ALL_OAI_FILES = sorted(OAI.glob("*/*.xml"))
@@ -229,3 +230,12 @@ def test_deleted_record_is_reported_not_parsed() -> None:
         "2401.14038",
         "2401.14040",
     ]
+
+
+def test_harvest_stops_when_the_server_repeats_a_token(server, client) -> None:  # type: ignore[no-untyped-def]
+    server.responder = lambda path, query: Reply(body=OAI_TOKEN_PAGE.read_bytes())
+    pages = harvest_pages(client, f"{server.url}/oai2", "cs", "2024-01-25")
+    assert next(pages).resumption_token == "6960524|1001"
+    with pytest.raises(SourceError, match=re.escape("repeated resumption token '6960524|1001'")):
+        next(pages)
+    assert len(server.requests) == 2

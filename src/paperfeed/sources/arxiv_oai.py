@@ -203,7 +203,11 @@ def harvest_pages(
             if until_date:
                 params["until"] = until_date
         response = client.get(base_url, params)
-        page = parse_oai(response.content, str(response.request.url))
+        location = str(response.request.url)
+        page = parse_oai(response.content, location)
+        if token and page.resumption_token == token:
+            # A server (or proxy cache) answering the same page again would loop forever.
+            raise SourceError(location, f"the server repeated resumption token {token!r}")
         yield page
         token = page.resumption_token
         if not token:

@@ -151,5 +151,8 @@ class PoliteClient:
 
 
 def _snippet(response: httpx.Response) -> str:
-    text = response.text.strip().replace("\n", " ")
+    """The start of a plain-text or XML error body (an HTML error page says nothing more)."""
+    if "html" in response.headers.get("Content-Type", ""):
+        return ""
+    text = " ".join(response.text.split())
     return f": {text[:200]}" if text else ""
