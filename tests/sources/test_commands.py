@@ -94,6 +94,36 @@ def test_interrupted_harvest_resumes_from_the_stored_token(oai_server) -> None: 
     assert "harvest finished: 2 page(s), 0 created, 0 updated, 7 unchanged" in out
 
 
+def test_crash_inside_a_page_writes_none_of_it(oai_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C after page 2's papers were written but before its state was saved: the
+    page's transaction rolls back, so the rerun fetches page 2 again and loses nothing."""
+    from paperfeed.catalogue.ingest import Ingestor
+
+    real_ingest = Ingestor.ingest
+    calls = []
+
+    def ingest_then_interrupt(self, records):  # type: ignore[no-untyped-def]
+        result = real_ingest(self, records)
+        calls.append(result)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return result
+
+    monkeypatch.setattr(Ingestor, "ingest", ingest_then_interrupt)
+    with pytest.raises(CommandError, match="interrupted after 1 page"):
+        run(*HARVEST)
+    assert calls[1].created == 2  # page 2 was written inside the transaction ...
+    assert stored_ids() == PAGE1_IDS  # ... and rolled back with it
+    assert state().resumption_token == "6960524|1001"
+
+    monkeypatch.setattr(Ingestor, "ingest", real_ingest)
+    server, _ = oai_server
+    server.requests.clear()
+    run(*HARVEST)
+    assert len(server.requests) == 1 and "resumptionToken" in server.requests[0].query
+    assert stored_ids() == PAGE1_IDS | PAGE2_IDS and state().finished
+
+
 def test_different_arguments_are_a_different_harvest(oai_server) -> None:  # type: ignore[no-untyped-def]
     run(*HARVEST)
     out, _ = run("harvest", "--set", "cs", "--from", "2024-01-25", "--until", "2024-01-26")
