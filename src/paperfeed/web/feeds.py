@@ -53,12 +53,9 @@ def _feed(
         entry = fg.add_entry(order="append")
         entry.id(f"https://arxiv.org/abs/{paper.arxiv_id}")
         entry.title(_text(paper.title))
-        entry.link(
-            href=request.build_absolute_uri(reverse("web:paper", args=[paper.arxiv_id])),
-            rel="alternate",
-            type="text/html",
-        )
-        entry.link(href=paper.pdf_url, rel="related", type="application/pdf", title="PDF")
+        # One link only: feedgen 1.0 drops rel/type on entry links, and two links
+        # without them would be two "alternate" links, which Atom forbids.
+        entry.link(href=request.build_absolute_uri(reverse("web:paper", args=[paper.arxiv_id])))
         entry.summary(_text(paper.abstract) or _text(paper.title))
         when = _when(paper)
         entry.published(when)
