@@ -109,3 +109,8 @@ def test_json_round_trip_is_lossless():
 def test_duplicate_author_in_byline_is_kept_once():
     r = record(authors=[Author.from_name("A B"), Author.from_name("C D"), Author.from_name("A B")])
     assert [a.name for a in r.authors] == ["A B", "C D"]
+
+
+def test_msc_and_acm_classes_are_not_categories():
+    r = record(categories=["cs.CV", "68T05, 68T07", "I.2.6; I.4.8", "cond-mat.mtrl-sci", "hep-th"])
+    assert r.categories == ["cs.CV", "cond-mat.mtrl-sci", "hep-th"]

@@ -16,6 +16,9 @@ from typing import Any
 from paperfeed.catalogue.ids import abs_url, parse_arxiv_id, pdf_url
 
 _SPACE = re.compile(r"\s+")
+# arXiv category codes: cs.CV, hep-th, cond-mat.mtrl-sci, q-bio.NC. Some listings put MSC
+# ("68T05") or ACM ("I.2.6; I.4.8") classes among the categories; those are not kept.
+CATEGORY_RE = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?$")
 
 
 def clean_text(text: str | None) -> str:
@@ -90,8 +93,12 @@ class PaperRecord:
             if author.name and author.name not in unique:
                 unique[author.name] = author
         self.authors = list(unique.values())
-        self.categories = list(dict.fromkeys(c.strip() for c in self.categories if c and c.strip()))
+        self.categories = list(
+            dict.fromkeys(c.strip() for c in self.categories if c and CATEGORY_RE.match(c.strip()))
+        )
         self.primary_category = (self.primary_category or "").strip()
+        if not CATEGORY_RE.match(self.primary_category):
+            self.primary_category = ""
         if not self.primary_category and self.categories:
             self.primary_category = self.categories[0]
         if self.primary_category and self.primary_category not in self.categories:

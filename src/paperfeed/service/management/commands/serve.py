@@ -1,0 +1,73 @@
+"""``paperfeed serve``: the production web server (granian) and, in the all-in-one
+default, a background worker and the daily schedule, as child processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the site (granian), plus a task worker and the daily schedule."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("PAPERFEED_HOST", "127.0.0.1"))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PAPERFEED_PORT", "8000"))
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("PAPERFEED_WEB_WORKERS", str(os.cpu_count() or 1))),
+            help="web server processes (default: one per core)",
+        )
+        parser.add_argument("--threads", type=int, default=4, help="threads per web process")
+        parser.add_argument("--no-worker", action="store_true", help="don't start a task worker")
+        parser.add_argument("--no-schedule", action="store_true", help="don't run daily jobs")
+
+    def handle(self, *args, **opts) -> None:
+        # Hashed, compressed copies for whitenoise to serve with far-future caching.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        python = sys.executable
+        children: list[subprocess.Popen] = []
+        web = [
+            python, "-m", "granian", "--interface", "wsgi",
+            "--host", opts["host"], "--port", str(opts["port"]),
+            "--workers", str(opts["workers"]), "--blocking-threads", str(opts["threads"]),
+            "--no-access-log", "--respawn-failed-workers",
+            "paperfeed.wsgi:application",
+        ]  # fmt: skip
+        children.append(subprocess.Popen(web))
+        if not opts["no_worker"]:
+            children.append(subprocess.Popen([python, "-m", "paperfeed", "worker"]))
+        if not opts["no_schedule"]:
+            children.append(subprocess.Popen([python, "-m", "paperfeed", "run_schedule"]))
+        self.stdout.write(f"paperfeed serving on http://{opts['host']}:{opts['port']}/")
+
+        def stop(signum, frame):  # type: ignore[no-untyped-def]
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
+        if failed:
+            sys.exit(1)

@@ -1,0 +1,20 @@
+from django.db import models
+
+
+class ScheduledRun(models.Model):
+    """One run of a daily job. The unique (job, day) row is claimed before the job
+    starts, so two ``serve`` processes never run the same job twice in a day."""
+
+    job = models.CharField(max_length=100)
+    day = models.DateField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(null=True)
+    output = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="scheduled_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day}"

@@ -1,0 +1,70 @@
+"""The daily schedule that the all-in-one ``paperfeed serve`` runs by itself.
+
+At scale, a cron job or systemd timer calls the same commands instead (see README);
+the claim row makes running both harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import shlex
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from paperfeed.service.models import ScheduledRun
+
+log = logging.getLogger("paperfeed.schedule")
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    name: str
+    command: list[str]  # a paperfeed command line, e.g. ["fetch_new", "cs.LG"]
+    at: dt.time  # UTC time of day after which it runs
+
+
+def daily_jobs() -> list[DailyJob]:
+    at = dt.time.fromisoformat(settings.PAPERFEED_DAILY_AT)
+    return [DailyJob(line[0], list(line), at) for line in settings.PAPERFEED_DAILY_JOBS]
+
+
+def _claim(job: DailyJob, day: dt.date) -> ScheduledRun | None:
+    try:
+        with transaction.atomic():
+            return ScheduledRun.objects.create(job=job.name, day=day)
+    except IntegrityError:
+        return None
+
+
+def run_due(
+    now: dt.datetime | None = None, jobs: list[DailyJob] | None = None
+) -> list[ScheduledRun]:
+    """Run every job whose time has come today and that has not run today."""
+    now = now or timezone.now()
+    day = now.astimezone(dt.UTC).date()
+    ran = []
+    for job in daily_jobs() if jobs is None else jobs:
+        if now.astimezone(dt.UTC).time() < job.at:
+            continue
+        run = _claim(job, day)
+        if run is None:
+            continue
+        out = io.StringIO()
+        try:
+            call_command(*job.command, stdout=out, stderr=out)
+            run.ok = True
+        except Exception as exc:  # a failed job is recorded, and the schedule goes on
+            log.exception("scheduled job %s failed", shlex.join(job.command))
+            out.write(f"\nfailed: {exc}")
+            run.ok = False
+        run.output = out.getvalue()[-20000:]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["ok", "output", "finished_at"])
+        ran.append(run)
+    return ran

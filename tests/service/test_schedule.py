@@ -1,0 +1,38 @@
+import datetime as dt
+
+import pytest
+
+from paperfeed.service.models import ScheduledRun
+from paperfeed.service.schedule import DailyJob, daily_jobs, run_due
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+
+
+def job(command, at="01:30"):
+    return DailyJob(command[0], command, dt.time.fromisoformat(at))
+
+
+def test_default_schedule_fetches_the_configured_categories(settings):
+    settings.PAPERFEED_DAILY_JOBS = [["fetch_new", "cs.CL", "cs.LG"]]
+    (only,) = daily_jobs()
+    assert only.command == ["fetch_new", "cs.CL", "cs.LG"]
+
+
+def test_runs_once_a_day_after_its_time():
+    jobs = [job(["stats", "--json"])]
+    assert run_due(dt.datetime(2026, 11, 2, 1, 0, tzinfo=UTC), jobs) == []
+    (run,) = run_due(dt.datetime(2026, 11, 2, 1, 31, tzinfo=UTC), jobs)
+    assert run.ok is True
+    assert '"papers": 0' in run.output
+    assert run_due(dt.datetime(2026, 11, 2, 23, 0, tzinfo=UTC), jobs) == []
+    assert len(run_due(dt.datetime(2026, 11, 3, 2, 0, tzinfo=UTC), jobs)) == 1
+    assert ScheduledRun.objects.count() == 2
+
+
+def test_a_failing_job_is_recorded_and_others_still_run():
+    jobs = [job(["import", "/nonexistent/file.jsonl"]), job(["stats"])]
+    failed, ok = run_due(dt.datetime(2026, 11, 2, 3, 0, tzinfo=UTC), jobs)
+    assert failed.ok is False
+    assert "no such file" in failed.output
+    assert ok.ok is True
