@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "paperfeed.catalogue",
+    "paperfeed.service",
     "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN
     "paperfeed.web",
 ]
@@ -129,6 +130,14 @@ ARXIV_REQUEST_INTERVAL = float(os.environ.get("ARXIV_REQUEST_INTERVAL", "3"))
 HTTP_USER_AGENT = os.environ.get(
     "PAPERFEED_USER_AGENT", "paperfeed/0.1 (+https://github.com/paperfeed/paperfeed)"
 )
+
+# The daily schedule run by `paperfeed serve` (or by cron calling the same commands).
+# arXiv announces new papers at 00:00 UTC, Sunday to Thursday.
+PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", ["cs.AI", "cs.CL", "cs.CV", "cs.LG"])
+PAPERFEED_DAILY_AT = os.environ.get("PAPERFEED_DAILY_AT", "01:30")
+PAPERFEED_DAILY_JOBS = [
+    ["fetch_new", *PAPERFEED_CATEGORIES],
+]
 
 LOGGING = {
     "version": 1,
