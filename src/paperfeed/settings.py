@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "paperfeed.catalogue",
     "paperfeed.service",
+    "paperfeed.ratelimit",
     "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN
     "paperfeed.web",
 ]
@@ -117,6 +118,10 @@ X_FRAME_OPTIONS = "DENY"
 if SECURE:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Rate limits (paperfeed.ratelimit): counted per IP from REMOTE_ADDR; behind a proxy
+# name the header that carries the client address, e.g. HTTP_X_FORWARDED_FOR.
+RATELIMIT_IP_HEADER = os.environ.get("PAPERFEED_CLIENT_IP_HEADER", "")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200

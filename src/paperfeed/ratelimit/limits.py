@@ -1,0 +1,115 @@
+"""Fixed-window rate limits shared by every process through the database.
+
+    from paperfeed.ratelimit.limits import ratelimit
+
+    @ratelimit("vote", "30/m", by="user")       # and by="ip" (the default)
+    def vote(request, ...): ...
+
+A request over the limit gets HTTP 429 with Retry-After. ``hit()`` is the same
+check for code that is not a view (an email send, a management command).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+
+from paperfeed.ratelimit.models import Counter
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """``"10/m"``, ``"100/h"``, ``"5/10m"``."""
+        count, _, period = text.partition("/")
+        unit = period[-1]
+        multiple = int(period[:-1] or 1)
+        if unit not in _UNITS or int(count) < 1:
+            raise ValueError(f"bad rate {text!r}: expected e.g. 10/m, 100/h, 5/10m")
+        return cls(int(count), multiple * _UNITS[unit])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    hits: int
+    limit: int
+    retry_after: int
+
+
+def hit(scope: str, who: str, rate: str | Rate, now: float | None = None) -> Verdict:
+    """Count one hit for (scope, who) and say whether it is within the rate."""
+    rate = Rate.parse(rate) if isinstance(rate, str) else rate
+    if not getattr(settings, "RATELIMIT_ENABLED", True):
+        return Verdict(True, 0, rate.limit, 0)
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds) * rate.seconds
+    # Hash the identity: IPs and emails are not kept in clear text in this table.
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{who}".encode()).hexdigest()[:32]
+    key = f"{scope}:{digest}"
+    with transaction.atomic():
+        updated = Counter.objects.filter(key=key, window=window).update(hits=F("hits") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    Counter.objects.create(key=key, window=window, hits=1)
+            except IntegrityError:  # another process created it first
+                Counter.objects.filter(key=key, window=window).update(hits=F("hits") + 1)
+        hits = Counter.objects.get(key=key, window=window).hits
+    if hits == 1:  # first hit of a new window: forget windows long gone
+        Counter.objects.filter(window__lt=now - 86400 * 2).delete()
+    retry_after = int(window + rate.seconds - now) + 1
+    return Verdict(hits <= rate.limit, hits, rate.limit, retry_after)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address; behind a proxy set PAPERFEED_TRUSTED_PROXY_HEADER."""
+    header = getattr(settings, "RATELIMIT_IP_HEADER", "")
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def ratelimit(scope: str, rate: str, by: str = "ip") -> Callable:
+    """Limit a view. ``by="user"`` counts per account (per IP for anonymous users)."""
+    parsed = Rate.parse(rate)
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method in ("GET", "HEAD", "OPTIONS"):
+                return view(request, *args, **kwargs)
+            user = getattr(request, "user", None)
+            if by == "user" and user is not None and user.is_authenticated:
+                who = f"user:{user.pk}"
+            else:
+                who = f"ip:{client_ip(request)}"
+            verdict = hit(scope, who, parsed)
+            if not verdict.allowed:
+                response = HttpResponse(
+                    f"Too many requests ({scope}): at most {parsed.limit} every "
+                    f"{parsed.seconds} s. Try again in {verdict.retry_after} s.\n",
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                response["Retry-After"] = str(verdict.retry_after)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
