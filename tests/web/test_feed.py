@@ -22,6 +22,8 @@ def test_latest_day_is_the_default(client, corpus):
     papers = response.context["papers"]
     assert papers and all(p.announced == LATEST for p in papers)
     assert response.context["span_total"] == Paper.objects.filter(announced=LATEST).count()
+    assert 'rel="prev" href="?date=2025-03-27"' in html
+    assert 'rel="next" href="?date=' not in html
 
 
 def test_day_navigation_links_to_days_with_papers(client, corpus):

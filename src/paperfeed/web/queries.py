@@ -109,7 +109,7 @@ def day_nav(day: dt.date | None) -> DayNav:
     if not days:
         return DayNav(None, None, None, None)
     if day is None:
-        return DayNav(None, None, days[-1], days[0])
+        day = days[-1]
     left = bisect.bisect_left(days, day)
     right = bisect.bisect_right(days, day)
     previous = days[left - 1] if left > 0 else None
