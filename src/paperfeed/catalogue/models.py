@@ -22,10 +22,12 @@ class Category(models.Model):
 class Author(models.Model):
     """A distinct author name. arXiv has no author identifiers, so the name is the key."""
 
-    name = models.CharField(max_length=300, unique=True)
-    keyname = models.CharField(max_length=200, blank=True)
-    forenames = models.CharField(max_length=200, blank=True)
-    suffix = models.CharField(max_length=50, blank=True)
+    # Text, not a bounded char field: sources do hold run-together bylines
+    # hundreds of characters long, and they must not stop an import.
+    name = models.TextField(unique=True)
+    keyname = models.TextField(blank=True)
+    forenames = models.TextField(blank=True)
+    suffix = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -40,9 +42,9 @@ class Paper(models.Model):
     abstract = models.TextField(blank=True)
     comments = models.TextField(blank=True)
     journal_ref = models.TextField(blank=True)
-    doi = models.CharField(max_length=255, blank=True)
+    doi = models.TextField(blank=True, help_text="as arXiv gives it; may list several")
     report_no = models.TextField(blank=True)
-    license = models.CharField(max_length=255, blank=True)
+    license = models.TextField(blank=True)
     primary_category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="primary_papers"
     )

@@ -18,7 +18,7 @@ from paperfeed.catalogue.ids import abs_url, parse_arxiv_id, pdf_url
 _SPACE = re.compile(r"\s+")
 # arXiv category codes: cs.CV, hep-th, cond-mat.mtrl-sci, q-bio.NC. Some listings put MSC
 # ("68T05") or ACM ("I.2.6; I.4.8") classes among the categories; those are not kept.
-CATEGORY_RE = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?$")
+CATEGORY_RE = re.compile(r"^(?=.{1,32}$)[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?$")
 
 
 def clean_text(text: str | None) -> str:
@@ -26,6 +26,10 @@ def clean_text(text: str | None) -> str:
     if not text:
         return ""
     return _SPACE.sub(" ", text).strip()
+
+
+# Longer "names" are run-together bylines from a broken source record.
+MAX_NAME = 1000
 
 
 @dataclass(frozen=True)
@@ -40,12 +44,12 @@ class Author:
     @classmethod
     def from_parts(cls, keyname: str, forenames: str = "", suffix: str = "") -> Author:
         keyname, forenames, suffix = clean_text(keyname), clean_text(forenames), clean_text(suffix)
-        name = " ".join(part for part in (forenames, keyname, suffix) if part)
+        name = " ".join(part for part in (forenames, keyname, suffix) if part)[:MAX_NAME]
         return cls(name=name, keyname=keyname, forenames=forenames, suffix=suffix)
 
     @classmethod
     def from_name(cls, name: str) -> Author:
-        return cls(name=clean_text(name))
+        return cls(name=clean_text(name)[:MAX_NAME])
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from paperfeed.catalogue.importer import ImportStopped, ImportSummary, OnError, import_records
 from paperfeed.catalogue.ingest import Ingestor
@@ -53,6 +54,12 @@ class Command(BaseCommand):
                 ) from None
             except SourceError as exc:  # the file could not be opened at all
                 raise CommandError(str(exc)) from None
+            except DatabaseError as exc:  # the batch was rolled back whole
+                done = summary.result.total
+                raise CommandError(
+                    f"{path}: the database refused the batch after record {done} "
+                    f"(batch of {batch_size}; nothing of it was written): {exc}"
+                ) from None
             self._report(path, summary)
             total.result.add(summary.result)
             total.problems.extend(summary.problems)
