@@ -8,6 +8,9 @@ Environment variables:
   PAPERFEED_ALLOWED_HOSTS comma-separated host names (default: localhost names)
   PAPERFEED_SECURE        1 behind HTTPS: secure cookies, HSTS, SSL redirect off-proxy
   ARXIV_OAI_URL, ARXIV_API_URL, ARXIV_RSS_URL   source endpoints (tests use a local server)
+  SMTP_URL                smtp[s]://user:pass@host:port[?starttls=1]; default .eml files
+  PAPERFEED_BASE_URL      absolute URL of the site, for links in emails
+  PAPERFEED_FROM_EMAIL    the From of every email
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 import dj_database_url
 
 from paperfeed.config import data_dir, env_bool, env_list, secret_key
+from paperfeed.digests.smtp_url import email_settings
 
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
     "paperfeed.catalogue",
     "paperfeed.service",
     "paperfeed.ratelimit",
+    "paperfeed.digests",
     "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN
     "paperfeed.web",
 ]
@@ -142,7 +147,15 @@ PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", ["cs.AI", "cs.CL", "cs.C
 PAPERFEED_DAILY_AT = os.environ.get("PAPERFEED_DAILY_AT", "01:30")
 PAPERFEED_DAILY_JOBS = [
     ["fetch_new", *PAPERFEED_CATEGORIES],
+    ["digest", "send"],
 ]
+
+# Email and digests (paperfeed.digests). SMTP_URL: smtp://user:pass@host:587?starttls=1
+# or smtps://user:pass@host:465; without it mail is written as .eml files to DATA_DIR/mail.
+PAPERFEED_BASE_URL = os.environ.get("PAPERFEED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PAPERFEED_FROM_EMAIL = os.environ.get("PAPERFEED_FROM_EMAIL", "paperfeed <digest@localhost>")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = PAPERFEED_FROM_EMAIL
+globals().update(email_settings(os.environ.get("SMTP_URL")))
 
 LOGGING = {
     "version": 1,

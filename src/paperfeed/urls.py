@@ -8,5 +8,6 @@ from paperfeed.api.main import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("digests/", include("paperfeed.digests.urls")),
     path("", include("paperfeed.web.urls")),
 ]

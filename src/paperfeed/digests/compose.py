@@ -1,0 +1,368 @@
+"""Choose each subscriber's papers and render the digest (text and HTML).
+
+Sending thousands of digests is mostly the same work repeated, so a ``Composer``
+(one per batch or run) caches at three levels:
+- paper ids per block (trending for the period, each category's new papers);
+- each paper's rendered block (HTML and text), rendered once;
+- each distinct selection's body, keyed by (period, sections, categories, size).
+Only the short per-subscriber frame (why you got it, your links) is rendered per
+subscriber.
+
+Sections are pluggable: ``register_section`` adds one (saved searches and personal
+picks register themselves once search and recommendations exist). A provider gets
+the subscriber and the composer and returns blocks of paper ids; a ``personal``
+provider's result is not shared between subscribers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from paperfeed.catalogue.models import Authorship, Paper
+from paperfeed.digests.models import Frequency, Subscriber
+from paperfeed.trending.ranking import trending_papers
+
+MAX_PAPERS_CHOICES = (5, 10, 20, 30, 50)
+BYLINE_AUTHORS = 5
+ABSTRACT_CHARS = 320
+_SPACES = re.compile(r"\s+")
+
+
+# -- periods -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # daily | weekly
+    key: str  # daily:2026-11-27 | weekly:2026-W48 (the send log's unique key)
+    first: dt.date
+    last: dt.date
+
+    @property
+    def label(self) -> str:
+        if self.kind == Frequency.DAILY:
+            return self.last.strftime("%a %d %b %Y")
+        year, week, _ = self.last.isocalendar()
+        return f"week {week}, {year}"
+
+
+def period_for(kind: str, day: dt.date) -> Period:
+    """Daily: the papers announced on ``day``. Weekly: the ISO week of ``day``, up to
+    ``day`` (sent on Fridays it holds the week's five announcement days)."""
+    if kind == Frequency.DAILY:
+        return Period(kind, f"daily:{day.isoformat()}", day, day)
+    if kind == Frequency.WEEKLY:
+        year, week, weekday = day.isocalendar()
+        return Period(kind, f"weekly:{year}-W{week:02d}", day - dt.timedelta(days=weekday - 1), day)
+    raise ValueError(f"unknown period {kind!r}: use daily or weekly")
+
+
+# -- sections ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    key: str  # cache key of this block's ids, e.g. "trending" or "cat:cs.CV"
+    title: str
+    ids: tuple[int, ...]
+
+
+SectionBuild = Callable[[Subscriber, "Composer"], list[Block]]
+
+
+@dataclass(frozen=True)
+class SectionProvider:
+    name: str
+    label: str
+    build: SectionBuild
+    available: Callable[[], bool] = lambda: True
+    personal: bool = False  # depends on the subscriber, not only on their settings
+
+
+SECTIONS: dict[str, SectionProvider] = {}
+
+
+def register_section(provider: SectionProvider) -> None:
+    """The extension point for saved searches and personal picks."""
+    SECTIONS[provider.name] = provider
+
+
+def available_sections() -> list[SectionProvider]:
+    return [p for p in SECTIONS.values() if p.available()]
+
+
+def _trending(subscriber: Subscriber, composer: Composer) -> list[Block]:
+    return [Block("trending", "Trending", composer.trending_ids())]
+
+
+def _categories(subscriber: Subscriber, composer: Composer) -> list[Block]:
+    return [
+        Block(f"cat:{code}", f"New in {code}", composer.category_ids(code))
+        for code in sorted(set(subscriber.categories))
+    ]
+
+
+register_section(SectionProvider("trending", "Trending papers", _trending))
+register_section(SectionProvider("categories", "New papers in my categories", _categories))
+
+
+def effective_sections(subscriber: Subscriber) -> list[str]:
+    chosen = [s for s in subscriber.sections if s in SECTIONS]
+    if chosen:
+        return chosen
+    return ["trending", "categories"] if subscriber.categories else ["trending"]
+
+
+def code_links(paper_ids: list[int]) -> dict[int, str]:
+    """Code repository URL per paper. The slot for the code-links work: no model yet."""
+    return {}
+
+
+# -- rendering -----------------------------------------------------------------------
+
+
+def absolute(path: str) -> str:
+    return settings.PAPERFEED_BASE_URL.rstrip("/") + path
+
+
+@dataclass
+class PaperView:
+    id: int
+    arxiv_id: str
+    title: str
+    byline: str
+    abstract: str
+    url: str
+    abs_url: str
+    pdf_url: str
+    categories: str
+    code_url: str = ""
+
+
+def _short(text: str, length: int = ABSTRACT_CHARS) -> str:
+    text = _SPACES.sub(" ", text or "").strip()
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def _byline(names: list[str]) -> str:
+    if len(names) <= BYLINE_AUTHORS + 1:
+        return ", ".join(names)
+    return ", ".join(names[:BYLINE_AUTHORS]) + f" et al. ({len(names)} authors)"
+
+
+@dataclass
+class Body:
+    html: SafeString
+    text: str
+    count: int
+    titles: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Digest:
+    subject: str
+    text: str
+    html: str
+    papers: int
+
+
+class Composer:
+    """Builds digests for one period, caching everything subscribers share."""
+
+    def __init__(self, period: Period) -> None:
+        self.period = period
+        self._ids: dict[str, tuple[int, ...]] = {}
+        self._views: dict[int, PaperView] = {}
+        self._blocks: dict[int, tuple[str, str]] = {}
+        self._bodies: dict[tuple, Body] = {}
+        self.limit = max(MAX_PAPERS_CHOICES)
+
+    # ids per block
+    def _window(self):  # type: ignore[no-untyped-def]
+        return Paper.objects.filter(
+            announced__gte=self.period.first, announced__lte=self.period.last
+        )
+
+    def trending_ids(self) -> tuple[int, ...]:
+        if "trending" not in self._ids:
+            end = dt.datetime.combine(self.period.last, dt.time.max, tzinfo=dt.UTC)
+            window = "day" if self.period.kind == Frequency.DAILY else "week"
+            papers = trending_papers(
+                window,
+                now=end,
+                limit=self.limit * 4,
+                queryset=Paper.objects.only("id", "announced"),
+            )
+            self._ids["trending"] = tuple(
+                p.id
+                for p in papers
+                if p.announced and self.period.first <= p.announced <= self.period.last
+            )[: self.limit]
+        return self._ids["trending"]
+
+    def category_ids(self, code: str) -> tuple[int, ...]:
+        key = f"cat:{code}"
+        if key not in self._ids:
+            self._ids[key] = tuple(
+                self._window()
+                .filter(categories__code=code)
+                .order_by("-announced", "-arxiv_id")
+                .values_list("id", flat=True)[: self.limit]
+            )
+        return self._ids[key]
+
+    def _load(self, ids: set[int]) -> None:
+        missing = [i for i in ids if i not in self._views]
+        if not missing:
+            return
+        code = code_links(missing)
+        papers = Paper.objects.filter(id__in=missing).prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("author").order_by("position"),
+            ),
+            "categories",
+        )
+        for p in papers:
+            self._views[p.id] = PaperView(
+                id=p.id,
+                arxiv_id=p.arxiv_id,
+                title=_SPACES.sub(" ", p.title).strip(),
+                byline=_byline([a.author.name for a in p.authorships.all()]),
+                abstract=_short(p.abstract),
+                url=absolute(reverse("web:paper", kwargs={"arxiv_id": p.arxiv_id})),
+                abs_url=p.abs_url,
+                pdf_url=p.pdf_url,
+                categories=" ".join(c.code for c in p.categories.all()),
+                code_url=code.get(p.id, ""),
+            )
+
+    def _block(self, paper_id: int) -> tuple[str, str]:
+        if paper_id not in self._blocks:
+            ctx = {"paper": self._views[paper_id]}
+            self._blocks[paper_id] = (
+                render_to_string("digests/email/_paper.html", ctx),
+                render_to_string("digests/email/_paper.txt", ctx),
+            )
+        return self._blocks[paper_id]
+
+    # selection and bodies
+    def selection_key(self, subscriber: Subscriber) -> tuple:
+        names = tuple(effective_sections(subscriber))
+        personal = any(SECTIONS[n].personal for n in names)
+        return (
+            names,
+            tuple(sorted(set(subscriber.categories))) if "categories" in names else (),
+            subscriber.max_papers,
+            subscriber.pk if personal else None,
+        )
+
+    def body(self, subscriber: Subscriber) -> Body:
+        key = self.selection_key(subscriber)
+        if key in self._bodies:
+            return self._bodies[key]
+        blocks: list[Block] = []
+        for name in key[0]:
+            blocks.extend(SECTIONS[name].build(subscriber, self))
+        chosen = _round_robin(blocks, max(1, min(subscriber.max_papers, self.limit)))
+        self._load({i for ids in chosen.values() for i in ids})
+        html_parts, text_parts, titles, count = [], [], [], 0
+        for block in blocks:
+            ids = [i for i in chosen.get(block.key, []) if i in self._views]
+            if not ids:
+                continue
+            rendered = [self._block(i) for i in ids]
+            ctx = {"title": block.title, "papers": [r[0] for r in rendered]}
+            html_parts.append(render_to_string("digests/email/_section.html", ctx))
+            text_parts.append(
+                block.title
+                + "\n"
+                + "=" * len(block.title)
+                + "\n\n"
+                + "\n".join(r[1] for r in rendered)
+            )
+            titles.append(block.title)
+            count += len(ids)
+        body = Body(mark_safe("".join(html_parts)), "\n".join(text_parts), count, titles)
+        self._bodies[key] = body
+        return body
+
+    def compose(self, subscriber: Subscriber, manage_token: str) -> Digest | None:
+        """The digest for this subscriber, or None when there is nothing to send."""
+        body = self.body(subscriber)
+        if body.count == 0:
+            return None
+        reason = "; ".join(_describe(n, subscriber) for n in effective_sections(subscriber))
+        ctx = {
+            "body": body,
+            "period": self.period,
+            "email": subscriber.email,
+            "reason": reason,
+            "preferences_url": absolute(reverse("digests:preferences", args=[manage_token])),
+            "unsubscribe_url": absolute(reverse("digests:unsubscribe", args=[manage_token])),
+            "site_url": absolute("/"),
+            "frequency": subscriber.get_frequency_display().split(" (")[0].lower(),
+        }
+        subject = (
+            f"paperfeed {ctx['frequency']}: {body.count} paper{'s' if body.count != 1 else ''}"
+            f", {self.period.label}"
+        )
+        return Digest(
+            subject=subject,
+            text=render_to_string("digests/email/digest.txt", ctx),
+            html=render_to_string("digests/email/digest.html", ctx),
+            papers=body.count,
+        )
+
+
+def _describe(section: str, subscriber: Subscriber) -> str:
+    if section == "trending":
+        return "trending papers"
+    if section == "categories":
+        return "new papers in " + ", ".join(sorted(set(subscriber.categories)))
+    return SECTIONS[section].label.lower()
+
+
+def _round_robin(blocks: list[Block], total: int) -> dict[str, list[int]]:
+    """Up to ``total`` distinct papers taken in turn from each block, so every chosen
+    section gets its share; a short block leaves its share to the others."""
+    chosen: dict[str, list[int]] = {b.key: [] for b in blocks}
+    seen: set[int] = set()
+    cursors = [0] * len(blocks)
+    taken = 0
+    while taken < total:
+        progressed = False
+        for n, block in enumerate(blocks):
+            while cursors[n] < len(block.ids) and block.ids[cursors[n]] in seen:
+                cursors[n] += 1
+            if cursors[n] < len(block.ids) and taken < total:
+                paper_id = block.ids[cursors[n]]
+                chosen[block.key].append(paper_id)
+                seen.add(paper_id)
+                cursors[n] += 1
+                taken += 1
+                progressed = True
+        if not progressed:
+            break
+    return chosen
+
+
+def latest_day(today: dt.date | None = None) -> dt.date:
+    """The latest announcement day on or before today (today when there is none)."""
+    from django.db.models import Max
+
+    today = today or timezone.now().date()
+    last = Paper.objects.filter(announced__lte=today).aggregate(m=Max("announced"))["m"]
+    return last or today
