@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
+from paperfeed.web.responses import clear_page_cache
 from tests.support.corpus import load_corpus
 
 
@@ -21,5 +22,7 @@ def corpus(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+    clear_page_cache()
     yield
     cache.clear()
+    clear_page_cache()

@@ -167,3 +167,17 @@ def test_atom_link_is_discoverable(client, corpus):
         '<link rel="alternate" type="application/atom+xml" title="paperfeed: new papers in cs.CL" '
         'href="/feeds/daily.atom?category=cs.CL">' in html
     )
+
+
+def test_repeat_visits_are_served_from_the_page_cache(
+    client, corpus, django_assert_max_num_queries
+):
+    first = client.get("/?date=2025-03-21&span=week")
+    with django_assert_max_num_queries(2):  # the ETag's two index lookups
+        again = client.get("/?date=2025-03-21&span=week")
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    # a reader with a session gets a fresh render (pages will show per-reader bits)
+    client.cookies["sessionid"] = "abc"
+    with django_assert_max_num_queries(12) as captured:
+        assert client.get("/?date=2025-03-21&span=week").status_code == 200
+    assert len(captured) > 2

@@ -11,10 +11,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.text import slugify
 
 from paperfeed.catalogue.models import Author, Authorship, Category, Paper
@@ -39,20 +41,59 @@ def detail_queryset() -> QuerySet[Paper]:
 
 
 def catalogue_version() -> str:
-    """Changes whenever a paper is added, changed or removed (two index-only reads)."""
-    row = Paper.objects.aggregate(latest=Max("modified_at"), n=Count("id"))
-    latest = row["latest"].isoformat() if row["latest"] else "-"
-    return f"{latest}/{row['n']}"
+    """Changes whenever a paper is added or changed: two index lookups, no scan.
+
+    (A separate query each, because SQLite answers a lone MAX() from the index but
+    scans the table for MAX() next to another aggregate.)"""
+    latest = Paper.objects.order_by("-modified_at").values_list("modified_at", flat=True).first()
+    top = Paper.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return f"{latest.isoformat() if latest else '-'}/{top or 0}"
 
 
 def etag_for(request, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
-    """ETag of a list page or feed: the catalogue's version plus the exact request."""
-    raw = f"{catalogue_version()}|{request.get_full_path()}"
-    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    """ETag of a list page or feed: the catalogue's version plus the exact request
+    (host included: feeds carry absolute URLs; the session too, for pages that will
+    show per-reader bits). Memoised on the request, which asks twice."""
+    memo = getattr(request, "_paperfeed_etag", None)
+    if memo is None:
+        session = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+        raw = "|".join(
+            (
+                catalogue_version(),
+                request.scheme,
+                request.get_host(),
+                request.get_full_path(),
+                session,
+            )
+        )
+        memo = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+        request._paperfeed_etag = memo
+    return memo
+
+
+_recent: tuple[float, str] = (-1.0, "")
+RECENT_SECONDS = 1.0
+
+
+def recent_catalogue_version() -> str:
+    """``catalogue_version`` read at most once a second per process: the key of the
+    aggregate caches below, which a page consults several times."""
+    global _recent
+    now = time.monotonic()
+    at, version = _recent
+    if now - at >= RECENT_SECONDS or at < 0:
+        version = catalogue_version()
+        _recent = (now, version)
+    return version
+
+
+def forget_recent_version() -> None:
+    global _recent
+    _recent = (-1.0, "")
 
 
 def _cached(name: str, compute):  # type: ignore[no-untyped-def]
-    key = f"paperfeed:web:{name}:{catalogue_version()}"
+    key = f"paperfeed:web:{name}:{recent_catalogue_version()}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 
 from paperfeed.web.params import BadParameter
-from paperfeed.web.queries import etag_for
+from paperfeed.web.queries import etag_for, forget_recent_version
 
 LIST_MAX_AGE = 300
 
@@ -36,8 +39,49 @@ def friendly_errors(view):  # type: ignore[no-untyped-def]
     return wrapper
 
 
+# Rendered list pages and feeds, per process, keyed by their ETag (which changes with
+# the catalogue). Rendering fifty cards costs far more than the page's queries, so a
+# repeat visit to the same page is served from here. Own instance, own size limit.
+_pages = LocMemCache(
+    "paperfeed-web-pages", {"TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 400, "CULL_FREQUENCY": 4}}
+)
+
+
+def clear_page_cache() -> None:
+    """Forget rendered pages and the memoised catalogue version (tests call this)."""
+    _pages.clear()
+    forget_recent_version()
+
+
+def _page_cache(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        cacheable = request.method in ("GET", "HEAD") and (
+            settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+        if not cacheable:
+            return view(request, *args, **kwargs)
+        key = etag_for(request)
+        hit = _pages.get(key)
+        if hit is not None:
+            status, content_type, body = hit
+            return HttpResponse(body, content_type=content_type, status=status)
+        response = view(request, *args, **kwargs)
+        if (
+            response.status_code in (200, 400)
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        ):
+            _pages.set(key, (response.status_code, response["Content-Type"], response.content))
+        return response
+
+    return wrapper
+
+
 def cached_list(view):  # type: ignore[no-untyped-def]
-    """ETag from the catalogue version + URL (304 when unchanged) and a Cache-Control."""
+    """ETag from the catalogue version + URL (304 when unchanged), a Cache-Control,
+    and the rendered page kept per process for anonymous readers."""
     return cache_control(public=True, max_age=LIST_MAX_AGE)(
-        condition(etag_func=etag_for)(friendly_errors(view))
+        condition(etag_func=etag_for)(_page_cache(friendly_errors(view)))
     )

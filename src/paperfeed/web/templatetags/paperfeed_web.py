@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from urllib.parse import quote
+
 from django import template
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -12,12 +16,55 @@ from paperfeed.web.queries import CARD_AUTHORS
 register = template.Library()
 
 
+# Cards render hundreds of links a page; reversing each costs more than the page's
+# queries, so the URL prefixes are reversed once and the slugs memoised.
+@lru_cache(maxsize=1)
+def _prefixes() -> dict[str, str]:
+    return {
+        "author": reverse("web:author-id", kwargs={"pk": 0})[:-1],
+        "paper": reverse("web:paper", args=["0000.00000"])[: -len("0000.00000")],
+        "category": reverse("web:category", args=["x"])[:-1],
+    }
+
+
+@lru_cache(maxsize=100_000)
+def _slug(name: str) -> str:
+    return slugify(name)
+
+
 @register.filter
 def author_url(author) -> str:  # type: ignore[no-untyped-def]
-    slug = slugify(author.name)
-    if slug:
-        return reverse("web:author", kwargs={"pk": author.pk, "slug": slug})
-    return reverse("web:author-id", kwargs={"pk": author.pk})
+    slug = _slug(author.name)
+    base = f"{_prefixes()['author']}{author.pk}"
+    return f"{base}-{slug}" if slug else base
+
+
+@register.filter
+def paper_url(paper) -> str:  # type: ignore[no-untyped-def]
+    return _prefixes()["paper"] + paper.arxiv_id
+
+
+@register.filter
+def category_url(code: str) -> str:
+    return _prefixes()["category"] + quote(code, safe="")
+
+
+_NOT_ID = re.compile(r"[^A-Za-z0-9]")
+
+
+@register.filter
+def dom_id(arxiv_id: str) -> str:
+    """An HTML id from an arXiv id (old-style ids have a slash)."""
+    return _NOT_ID.sub("", arxiv_id)
+
+
+@register.filter
+def code_repository(paper):  # type: ignore[no-untyped-def]
+    """The paper's code repository when one is known (a later issue adds them).
+
+    A filter rather than ``paper.code_repository`` in the template: a missing
+    attribute makes Django's template engine call dir() on the model, which is slow."""
+    return getattr(paper, "code_repository", None)
 
 
 @register.filter
