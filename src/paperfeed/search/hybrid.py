@@ -1,0 +1,107 @@
+"""One search function for the site, the API and the CLI.
+
+``mode``: ``keyword`` (bm25 / ts_rank), ``semantic`` (embedding nearest
+neighbours) or ``hybrid`` (default): reciprocal-rank fusion of both rankings,
+``score = sum(1 / (RRF_K + rank))``. Filters apply inside each ranking.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from paperfeed.catalogue.models import Paper
+from paperfeed.search.filters import Filters
+from paperfeed.search.hits import Hit
+from paperfeed.search.keyword import clean_text, keyword_search, lookup_id, parse_query
+
+log = logging.getLogger("paperfeed.search")
+
+MODES = ("keyword", "semantic", "hybrid")
+RRF_K = 60
+# How deep each ranking goes before fusion (at least; deeper for later pages).
+FUSION_DEPTH = 100
+MAX_LIMIT = 1000
+
+
+def embed_query(text: str):  # type: ignore[no-untyped-def]
+    from paperfeed.search.embeddings import get_embedder
+
+    return get_embedder().embed_one(text)
+
+
+def semantic_search(
+    query: str, filters: Filters, limit: int, offset: int = 0
+) -> list[tuple[int, float]]:
+    from paperfeed.search.vectors import vector_search
+
+    text = clean_text(query)
+    if not text:
+        return []
+    return vector_search(embed_query(text), limit=limit, offset=offset, filters=filters)
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, pk in enumerate(ranking, start=1):
+            scores[pk] = scores.get(pk, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def search(
+    query: str,
+    mode: str = "hybrid",
+    filters: Filters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[Hit]:
+    """Papers matching ``query``, best first. Never raises on odd input."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    filters = filters or Filters()
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    if limit == 0:
+        return []
+    parsed = parse_query(query)
+    if parsed.arxiv_id:  # an id is a look-up whatever the mode
+        found = lookup_id(parsed.arxiv_id, filters)[offset : offset + limit]
+        return _hits([(pk, score) for pk, score in found], keyword_ranks=True, offset=offset)
+    if mode == "keyword":
+        found = keyword_search(query, filters, limit, offset)
+        return _hits(found, keyword_ranks=True, offset=offset)
+    if mode == "semantic":
+        return _hits(semantic_search(query, filters, limit, offset), offset=offset)
+    depth = max(FUSION_DEPTH, 2 * (offset + limit))
+    lexical = [pk for pk, _ in keyword_search(query, filters, depth)]
+    try:
+        meaning = [pk for pk, _ in semantic_search(query, filters, depth)]
+    except Exception:  # no model installed, no vectors yet...: keyword alone
+        log.exception("semantic half of a hybrid search failed; keyword results only")
+        meaning = []
+    fused = rrf([lexical, meaning])[offset : offset + limit]
+    kw_rank = {pk: i for i, pk in enumerate(lexical, start=1)}
+    sem_rank = {pk: i for i, pk in enumerate(meaning, start=1)}
+    hits = _hits(fused)
+    for hit in hits:
+        hit.keyword_rank = kw_rank.get(hit.paper_id)
+        hit.semantic_rank = sem_rank.get(hit.paper_id)
+    return hits
+
+
+def _hits(
+    pairs: Sequence[tuple[int, float]], keyword_ranks: bool = False, offset: int = 0
+) -> list[Hit]:
+    ids = dict(Paper.objects.filter(id__in=[pk for pk, _ in pairs]).values_list("id", "arxiv_id"))
+    hits = []
+    for rank, (pk, score) in enumerate(pairs, start=offset + 1):
+        if pk not in ids:  # deleted meanwhile
+            continue
+        hit = Hit(paper_id=pk, arxiv_id=ids[pk], score=score)
+        if keyword_ranks:
+            hit.keyword_rank = rank
+        else:
+            hit.semantic_rank = rank
+        hits.append(hit)
+    return hits

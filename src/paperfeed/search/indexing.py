@@ -1,0 +1,118 @@
+"""Writing the search indexes: keyword rows and embeddings, batch by batch.
+
+Every step is idempotent: running it twice for the same papers rewrites the same
+rows. Papers without an embedding for the current model are found by
+:func:`missing_embeddings`, so an interrupted run resumes with ``reindex --missing``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import connection, transaction
+
+from paperfeed.catalogue.models import Paper
+from paperfeed.search import keyword, vectors
+from paperfeed.search.embeddings import MODEL_NAME, get_embedder, paper_text
+from paperfeed.search.models import PaperEmbedding
+
+log = logging.getLogger("paperfeed.search")
+
+DEFAULT_BATCH = 64
+
+
+def embed_papers(paper_ids: Sequence[int], embedder=None) -> int:  # type: ignore[no-untyped-def]
+    """Embed these papers and store the vectors (one transaction); returns how many."""
+    embedder = embedder or get_embedder()
+    rows = list(Paper.objects.filter(id__in=list(paper_ids)).values_list("id", "title", "abstract"))
+    if not rows:
+        return 0
+    matrix = embedder.embed([paper_text(t, a) for _, t, a in rows])
+    pg = connection.vendor == "postgresql"
+    objs = [
+        PaperEmbedding(
+            paper_id=pk,
+            model_name=embedder.name,
+            vector=vectors.to_bytes(vec),
+            pgvector=vec if pg else None,
+        )
+        for (pk, _, _), vec in zip(rows, matrix, strict=True)
+    ]
+    with transaction.atomic():
+        PaperEmbedding.objects.bulk_create(
+            objs,
+            update_conflicts=True,
+            unique_fields=["paper"],
+            update_fields=["model_name", "vector", "pgvector", "updated_at"],
+        )
+    return len(objs)
+
+
+def index_papers_now(
+    paper_ids: Iterable[int],
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Keyword rows first (cheap), then embeddings batch by batch, then the ANN file."""
+    ids = sorted(set(int(i) for i in paper_ids))
+    if not ids:
+        return 0
+    keyword.index_keyword(ids)
+    done = 0
+    for start in range(0, len(ids), batch_size):
+        done += embed_papers(ids[start : start + batch_size])
+        if progress:
+            progress(done, len(ids))
+    vectors.sync_ann_index()
+    return done
+
+
+def missing_embeddings(model_name: str = MODEL_NAME) -> list[int]:
+    """Papers with no vector for the current model."""
+    have = PaperEmbedding.objects.filter(model_name=model_name, paper_id__isnull=False)
+    return list(
+        Paper.objects.exclude(id__in=have.values("paper_id"))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def reindex(
+    missing_only: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Rebuild (or, with ``missing_only``, complete) the keyword and vector indexes."""
+    started = time.monotonic()
+    if missing_only:
+        kw_ids = keyword.keyword_index_missing()
+        keyword.index_keyword(kw_ids)
+        ids = missing_embeddings()
+        embedded = 0
+        for start in range(0, len(ids), batch_size):
+            embedded += embed_papers(ids[start : start + batch_size])
+            if progress:
+                progress(embedded, len(ids))
+        stale = PaperEmbedding.objects.exclude(model_name=MODEL_NAME).delete()[0]
+        vectors.sync_ann_index()
+        keyword_rows = len(kw_ids)
+    else:
+        keyword.clear_keyword_index()
+        all_ids = list(Paper.objects.order_by("id").values_list("id", flat=True))
+        keyword_rows = keyword.index_keyword(all_ids)
+        embedded = 0
+        for start in range(0, len(all_ids), batch_size):
+            embedded += embed_papers(all_ids[start : start + batch_size])
+            if progress:
+                progress(embedded, len(all_ids))
+        stale = PaperEmbedding.objects.exclude(model_name=MODEL_NAME).delete()[0]
+        vectors.sync_ann_index(rebuild=vectors.TableState.read().count > vectors.ann_threshold())
+    log.info(
+        "reindex: %d keyword rows, %d embeddings in %.1fs",
+        keyword_rows,
+        embedded,
+        time.monotonic() - started,
+    )
+    return {"keyword": keyword_rows, "embedded": embedded, "stale_removed": stale}

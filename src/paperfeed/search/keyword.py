@@ -1,0 +1,266 @@
+"""Keyword search: SQLite FTS5 (bm25) or PostgreSQL full-text (tsvector, GIN).
+
+The query language is small and never raises: words (any order, ranked by bm25),
+``"quoted phrases"``, ``prefix*``, ``author:name`` (or ``au:``), and an arXiv id on
+its own. Everything else (FTS operators, brackets, NUL bytes, very long input) is
+reduced to plain words before it reaches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
+from paperfeed.catalogue.models import Authorship, Paper
+from paperfeed.search.filters import Filters
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+# bm25 column weights: title, abstract, authors.
+BM25_WEIGHTS = (3.0, 1.0, 1.0)
+
+# Very common English words: dropped from OR queries (they match nearly every row
+# and cost time without helping the ranking). Kept inside quoted phrases.
+_STOPWORDS = """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(
+    r"(?P<field>(?:author|au|title|ti|abstract|abs):)?"
+    r'(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))',
+    re.IGNORECASE,
+)
+_FIELDS = {"author": "authors", "au": "authors", "title": "title", "ti": "title"}
+_FIELDS |= {"abstract": "abstract", "abs": "abstract"}
+
+
+@dataclass
+class ParsedQuery:
+    """A user query reduced to safe parts: each term is a tuple of words."""
+
+    terms: list[tuple[str | None, tuple[str, ...], bool]] = field(default_factory=list)
+    arxiv_id: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and self.arxiv_id is None
+
+
+def clean_text(text: str) -> str:
+    text = (text or "")[: MAX_QUERY_CHARS * 4]
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return text[:MAX_QUERY_CHARS].strip()
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split a user query into (column or None, words, is_prefix) terms."""
+    text = clean_text(text)
+    parsed = ParsedQuery()
+    if not text:
+        return parsed
+    try:
+        parsed.arxiv_id = parse_arxiv_id(text).id
+        return parsed
+    except InvalidArxivId:
+        pass
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    seen: set[tuple[str | None, tuple[str, ...], bool]] = set()
+    for match in _TOKEN.finditer(text):
+        column = _FIELDS.get((match.group("field") or "").rstrip(":").lower())
+        if match.group("phrase") is not None:
+            words = tuple(w.lower() for w in _WORD.findall(match.group("phrase")))
+            candidates = [(column, words, False)] if words else []
+        else:
+            raw = match.group("word")
+            prefix = raw.endswith("*")
+            words = [w.lower() for w in _WORD.findall(raw)]
+            candidates = []
+            for i, word in enumerate(words):
+                is_prefix = prefix and i == len(words) - 1 and len(word) >= 2
+                if column is None and not is_prefix and word in STOPWORDS:
+                    continue
+                candidates.append((column, (word,), is_prefix))
+        for term in candidates:
+            if term not in seen:
+                seen.add(term)
+                parsed.terms.append(term)
+    if not parsed.terms:  # nothing but stopwords: search them after all
+        for word in _WORD.findall(text.lower())[:MAX_TERMS]:
+            term = (None, (word,), False)
+            if term not in seen:
+                seen.add(term)
+                parsed.terms.append(term)
+    parsed.terms = parsed.terms[:MAX_TERMS]
+    return parsed
+
+
+def fts5_query(parsed: ParsedQuery) -> str:
+    """An FTS5 MATCH expression: every term quoted, joined by OR."""
+    parts = []
+    for column, words, prefix in parsed.terms:
+        quoted = '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+        if prefix:
+            quoted += "*"
+        parts.append(f"{column} : {quoted}" if column else quoted)
+    return " OR ".join(parts)
+
+
+def tsquery(parsed: ParsedQuery) -> tuple[str, list[str]]:
+    """SQL building a PostgreSQL tsquery from the terms, words passed as parameters."""
+    pieces: list[str] = []
+    params: list[str] = []
+    for column, words, prefix in parsed.terms:
+        config = "simple" if column == "authors" else "english"
+        weight = {"title": "A", "abstract": "B", "authors": "C"}.get(column or "", "")
+        if len(words) == 1 and (prefix or weight):
+            suffix = ":*" if prefix else ""
+            piece = f"to_tsquery('{config}', %s)"
+            params.append(f"'{words[0]}'{suffix}{weight}")
+        else:
+            piece = f"phraseto_tsquery('{config}', %s)"
+            params.append(" ".join(words))
+        pieces.append(piece)
+    return " || ".join(pieces), params
+
+
+def lookup_id(arxiv_id: str, filters: Filters | None = None) -> list[tuple[int, float]]:
+    filters = filters or Filters()
+    where, params = filters.sql("p")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id FROM {Paper._meta.db_table} p WHERE p.arxiv_id = %s{where}",
+            [arxiv_id, *params],
+        )
+        return [(row[0], 1.0) for row in cursor.fetchall()]
+
+
+def keyword_search(
+    query: str, filters: Filters | None = None, limit: int = 20, offset: int = 0
+) -> list[tuple[int, float]]:
+    """(paper id, score) pairs, best first; score is higher-is-better."""
+    filters = filters or Filters()
+    parsed = parse_query(query)
+    limit = max(0, int(limit))
+    offset = max(0, int(offset))
+    if parsed.arxiv_id:
+        return lookup_id(parsed.arxiv_id, filters)[offset : offset + limit]
+    if not parsed.terms or limit == 0:
+        return []
+    where, params = filters.sql("p")
+    paper = Paper._meta.db_table
+    if connection.vendor == "sqlite":
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        sql = (
+            f"SELECT f.rowid, -bm25(paper_fts, {weights}) AS score FROM paper_fts f"
+            f" JOIN {paper} p ON p.id = f.rowid"
+            f" WHERE paper_fts MATCH %s{where} ORDER BY bm25(paper_fts, {weights}), f.rowid"
+            " LIMIT %s OFFSET %s"
+        )
+        args = [fts5_query(parsed), *params, limit, offset]
+    elif connection.vendor == "postgresql":
+        q_sql, q_params = tsquery(parsed)
+        sql = (
+            f"WITH q AS (SELECT ({q_sql}) AS q)"
+            " SELECT d.paper_id, ts_rank(d.document, q.q) AS score"
+            f" FROM search_paperfts d CROSS JOIN q JOIN {paper} p ON p.id = d.paper_id"
+            f" WHERE d.document @@ q.q{where} ORDER BY score DESC, d.paper_id"
+            " LIMIT %s OFFSET %s"
+        )
+        args = [*q_params, *params, limit, offset]
+    else:  # pragma: no cover
+        raise NotImplementedError(f"keyword search on {connection.vendor}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+# --------------------------------------------------------------------------- indexing
+
+
+def _documents(paper_ids: Sequence[int]) -> list[tuple[int, str, str, str]]:
+    papers = dict(
+        (pk, (title, abstract))
+        for pk, title, abstract in Paper.objects.filter(id__in=paper_ids).values_list(
+            "id", "title", "abstract"
+        )
+    )
+    authors: dict[int, list[str]] = defaultdict(list)
+    for pk, name in (
+        Authorship.objects.filter(paper_id__in=list(papers))
+        .order_by("paper_id", "position")
+        .values_list("paper_id", "author__name")
+    ):
+        authors[pk].append(name)
+    return [
+        (pk, title or "", abstract or "", "; ".join(authors[pk]))
+        for pk, (title, abstract) in papers.items()
+    ]
+
+
+def index_keyword(paper_ids: Iterable[int], chunk: int = 500) -> int:
+    """(Re)write the keyword index rows of these papers; gone papers lose theirs."""
+    ids = sorted(set(paper_ids))
+    written = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        docs = _documents(part)
+        marks = ", ".join(["%s"] * len(part))
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DELETE FROM paper_fts WHERE rowid IN ({marks})", part)
+                cursor.executemany(
+                    "INSERT INTO paper_fts (rowid, title, abstract, authors)"
+                    " VALUES (%s, %s, %s, %s)",
+                    docs,
+                )
+            else:
+                cursor.execute(f"DELETE FROM search_paperfts WHERE paper_id IN ({marks})", part)
+                cursor.executemany(
+                    "INSERT INTO search_paperfts (paper_id, document) VALUES (%s,"
+                    " setweight(to_tsvector('english', %s), 'A')"
+                    " || setweight(to_tsvector('english', %s), 'B')"
+                    " || setweight(to_tsvector('simple', %s), 'C'))",
+                    docs,
+                )
+        written += len(docs)
+    return written
+
+
+def clear_keyword_index() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM paper_fts")
+        else:
+            cursor.execute("DELETE FROM search_paperfts")
+
+
+def keyword_index_missing() -> list[int]:
+    """Papers with no keyword index row."""
+    paper = Paper._meta.db_table
+    table, key = (
+        ("paper_fts", "rowid")
+        if connection.vendor == "sqlite"
+        else (
+            "search_paperfts",
+            "paper_id",
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id FROM {paper} p WHERE NOT EXISTS"
+            f" (SELECT 1 FROM {table} f WHERE f.{key} = p.id) ORDER BY p.id"
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,82 @@
+import django.db.models.deletion
+import pgvector.django
+from django.db import migrations, models
+
+SQLITE_UP = [
+    # rowid = catalogue_paper.id; porter stemming; the text is kept for snippets.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS paper_fts USING fts5("
+    "title, abstract, authors, tokenize = 'porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS paper_fts_delete AFTER DELETE ON catalogue_paper "
+    "BEGIN DELETE FROM paper_fts WHERE rowid = old.id; END",
+]
+SQLITE_DOWN = ["DROP TRIGGER IF EXISTS paper_fts_delete", "DROP TABLE IF EXISTS paper_fts"]
+
+PG_UP = [
+    "CREATE TABLE IF NOT EXISTS search_paperfts ("
+    " paper_id bigint PRIMARY KEY REFERENCES catalogue_paper(id) ON DELETE CASCADE"
+    " DEFERRABLE INITIALLY DEFERRED,"
+    " document tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS search_paperfts_document ON search_paperfts USING gin (document)",
+    "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_paperembedding"
+    " USING hnsw (pgvector vector_cosine_ops) WITH (m = 16, ef_construction = 64)",
+]
+PG_DOWN = [
+    "DROP INDEX IF EXISTS search_embedding_hnsw",
+    "DROP TABLE IF EXISTS search_paperfts",
+]
+
+
+def _run(statements_by_vendor):
+    def run(apps, schema_editor):
+        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(sql)
+
+    return run
+
+
+def create_extension(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS vector")
+
+
+class Migration(migrations.Migration):
+    initial = True
+
+    dependencies = [
+        ("catalogue", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RunPython(create_extension, migrations.RunPython.noop),
+        migrations.CreateModel(
+            name="PaperEmbedding",
+            fields=[
+                (
+                    "paper",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="embedding",
+                        serialize=False,
+                        to="catalogue.paper",
+                    ),
+                ),
+                ("model_name", models.CharField(db_index=True, max_length=64)),
+                ("vector", models.BinaryField()),
+                (
+                    "pgvector",
+                    pgvector.django.VectorField(blank=True, dimensions=384, null=True),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+            ],
+            options={
+                "indexes": [
+                    models.Index(fields=["model_name", "paper"], name="embedding_model_paper")
+                ],
+            },
+        ),
+        migrations.RunPython(
+            _run({"sqlite": SQLITE_UP, "postgresql": PG_UP}),
+            _run({"sqlite": SQLITE_DOWN, "postgresql": PG_DOWN}),
+        ),
+    ]

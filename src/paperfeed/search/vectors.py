@@ -1,0 +1,366 @@
+"""Nearest neighbours over the stored paper vectors.
+
+* PostgreSQL: pgvector, ``ORDER BY pgvector <=> q`` on the HNSW index (iterative
+  scans so filters do not starve the result).
+* SQLite, up to ``PAPERFEED_ANN_THRESHOLD`` vectors (default 100,000): exact
+  search, ``X @ q`` over a matrix cached per process and reloaded when the table
+  changes (row count, largest id or latest update differ).
+* SQLite above that: an hnswlib index file in ``DATA_DIR/index/``, kept in step by
+  the indexing task (:func:`sync_ann_index`); vectors written after the file's
+  watermark are scored exactly and merged, so a lagging index never hides papers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Max
+
+from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
+from paperfeed.search.filters import Filters
+from paperfeed.search.models import PaperEmbedding
+
+log = logging.getLogger("paperfeed.search")
+
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 100
+HNSW_EF_SEARCH = 100
+
+
+def ann_threshold() -> int:
+    return int(os.environ.get("PAPERFEED_ANN_THRESHOLD", "100000"))
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def from_bytes(data: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype=np.float32)
+
+
+def _embeddings(model_name: str = MODEL_NAME):  # type: ignore[no-untyped-def]
+    return PaperEmbedding.objects.filter(model_name=model_name)
+
+
+@dataclass(frozen=True)
+class TableState:
+    count: int
+    max_id: int
+    max_updated: str
+
+    @classmethod
+    def read(cls, model_name: str = MODEL_NAME) -> TableState:
+        row = _embeddings(model_name).aggregate(
+            n=Count("paper_id"), top=Max("paper_id"), last=Max("updated_at")
+        )
+        last = row["last"].isoformat() if row["last"] else ""
+        return cls(row["n"] or 0, row["top"] or 0, last)
+
+
+def get_vector(paper_id: int, model_name: str = MODEL_NAME) -> np.ndarray | None:
+    row = _embeddings(model_name).filter(paper_id=paper_id).values_list("vector", flat=True)
+    found = list(row[:1])
+    return from_bytes(found[0]) if found else None
+
+
+def load_vectors(paper_ids=None, model_name: str = MODEL_NAME, since=None):  # type: ignore[no-untyped-def]
+    """(ids, matrix) of stored vectors, all or those of ``paper_ids`` / updated after ``since``."""
+    qs = _embeddings(model_name)
+    if since is not None:
+        qs = qs.filter(updated_at__gt=since)
+    if paper_ids is not None:
+        wanted = list(paper_ids)
+        ids_out: list[int] = []
+        rows: list[np.ndarray] = []
+        for start in range(0, len(wanted), 900):
+            for pk, blob in qs.filter(paper_id__in=wanted[start : start + 900]).values_list(
+                "paper_id", "vector"
+            ):
+                ids_out.append(pk)
+                rows.append(from_bytes(blob))
+        matrix = np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), np.float32)
+        return np.asarray(ids_out, dtype=np.int64), matrix
+    n = qs.count()
+    ids = np.zeros(n, dtype=np.int64)
+    matrix = np.zeros((n, DIMENSIONS), dtype=np.float32)
+    i = 0
+    for pk, blob in qs.order_by("paper_id").values_list("paper_id", "vector").iterator(2000):
+        if i >= n:  # rows added while reading: the next state check reloads
+            break
+        ids[i] = pk
+        matrix[i] = from_bytes(blob)
+        i += 1
+    return ids[:i], matrix[:i]
+
+
+class _MatrixCache:
+    """The whole table in memory, per process and model (exact search)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[TableState, np.ndarray, np.ndarray]] = {}
+
+    def get(self, state: TableState, model_name: str) -> tuple[np.ndarray, np.ndarray]:
+        with self._lock:
+            entry = self._entries.get(model_name)
+            if entry and entry[0] == state:
+                return entry[1], entry[2]
+        ids, matrix = load_vectors(model_name=model_name)
+        with self._lock:
+            self._entries[model_name] = (state, ids, matrix)
+        return ids, matrix
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_matrix_cache = _MatrixCache()
+
+
+def _top(scores: np.ndarray, ids: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    if limit <= 0 or len(scores) == 0:
+        return []
+    if limit < len(scores):
+        part = np.argpartition(-scores, limit - 1)[:limit]
+    else:
+        part = np.arange(len(scores))
+    order = part[np.lexsort((ids[part], -scores[part]))]
+    return [(int(ids[i]), float(scores[i])) for i in order]
+
+
+def vector_search(
+    query: np.ndarray,
+    limit: int = 20,
+    offset: int = 0,
+    filters: Filters | None = None,
+    exclude: set[int] | frozenset[int] = frozenset(),
+    model_name: str = MODEL_NAME,
+) -> list[tuple[int, float]]:
+    """(paper id, cosine similarity) pairs, best first."""
+    filters = filters or Filters()
+    limit, offset = max(0, int(limit)), max(0, int(offset))
+    want = limit + offset + len(exclude)
+    if limit == 0:
+        return []
+    query = np.asarray(query, dtype=np.float32)
+    if connection.vendor == "postgresql":
+        found = _pg_search(query, want, filters, model_name)
+    else:
+        found = _sqlite_search(query, want, filters, model_name)
+    found = [(pk, s) for pk, s in found if pk not in exclude]
+    return found[offset : offset + limit]
+
+
+def _sqlite_search(
+    query: np.ndarray, want: int, filters: Filters, model_name: str
+) -> list[tuple[int, float]]:
+    state = TableState.read(model_name)
+    if state.count == 0:
+        return []
+    allowed = None if filters.empty else np.asarray(filters.paper_ids(), dtype=np.int64)
+    threshold = ann_threshold()
+    if state.count <= threshold:
+        ids, matrix = _matrix_cache.get(state, model_name)
+        scores = matrix @ query
+        if allowed is not None:
+            mask = np.isin(ids, allowed)
+            ids, scores = ids[mask], scores[mask]
+        return _top(scores, ids, want)
+    if allowed is not None and len(allowed) <= threshold:
+        ids, matrix = load_vectors(allowed.tolist(), model_name)
+        return _top(matrix @ query, ids, want)
+    index = ann_index(model_name)
+    if index is None:  # not built yet: exact, as slow as that is
+        log.warning("no ANN index yet for %s; searching exactly", model_name)
+        ids, matrix = load_vectors(model_name=model_name)
+        if allowed is not None:
+            mask = np.isin(ids, allowed)
+            ids, matrix = ids[mask], matrix[mask]
+        return _top(matrix @ query, ids, want)
+    return index.search(query, want, allowed)
+
+
+def _pg_search(
+    query: np.ndarray, want: int, filters: Filters, model_name: str
+) -> list[tuple[int, float]]:
+    from paperfeed.catalogue.models import Paper
+
+    where, params = filters.sql("p")
+    literal = "[" + ",".join(f"{x:.7g}" for x in query.tolist()) + "]"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(40, min(1000, want * 2))])
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(
+            "SELECT e.paper_id, 1 - (e.pgvector <=> %s::vector) AS score"
+            f" FROM search_paperembedding e JOIN {Paper._meta.db_table} p ON p.id = e.paper_id"
+            f" WHERE e.model_name = %s AND e.pgvector IS NOT NULL{where}"
+            " ORDER BY e.pgvector <=> %s::vector LIMIT %s",
+            [literal, model_name, *params, literal, want],
+        )
+        rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+    rows.sort(key=lambda r: (-r[1], r[0]))  # relaxed order: re-sort the page
+    return rows
+
+
+# --------------------------------------------------------------------------- hnswlib file
+
+
+def index_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "index"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stem(model_name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in model_name).strip("-")
+
+
+@contextmanager
+def _file_lock(path: Path):  # type: ignore[no-untyped-def]
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class AnnIndex:
+    """A loaded hnswlib index plus the watermark of what it contains."""
+
+    def __init__(self, path: Path, meta: dict, model_name: str) -> None:
+        import hnswlib
+
+        self.path = path
+        self.meta = meta
+        self.model_name = model_name
+        self.index = hnswlib.Index(space="ip", dim=DIMENSIONS)
+        self.index.load_index(str(path), max_elements=int(meta["capacity"]))
+        self.index.set_ef(HNSW_EF_SEARCH)
+        self.watermark = dt.datetime.fromisoformat(meta["watermark"]) if meta["watermark"] else None
+
+    def search(self, query: np.ndarray, want: int, allowed=None) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
+        allowed_set = None if allowed is None else set(allowed.tolist())
+        k = min(want, self.index.get_current_count())
+        found: dict[int, float] = {}
+        if k:
+            ef = max(HNSW_EF_SEARCH, 2 * k)
+            if allowed_set is not None:  # selective filters need a wider beam
+                ef = max(ef, 400)
+            self.index.set_ef(ef)
+            labels, distances = self.index.knn_query(
+                query,
+                k=k,
+                filter=(lambda label: label in allowed_set) if allowed_set is not None else None,
+            )
+            for label, distance in zip(labels[0], distances[0], strict=True):
+                found[int(label)] = 1.0 - float(distance)
+        # Vectors written after the index file: score exactly, they may replace entries.
+        ids, matrix = load_vectors(model_name=self.model_name, since=self.watermark)
+        if len(ids):
+            scores = matrix @ query
+            for pk, score in zip(ids.tolist(), scores.tolist(), strict=True):
+                if allowed_set is None or pk in allowed_set:
+                    found[pk] = score
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [(pk, s) for pk, s in ranked[:want]]
+
+
+_ann_lock = threading.Lock()
+_ann_cache: dict[str, tuple[tuple[int, int], AnnIndex]] = {}
+
+
+def ann_index(model_name: str = MODEL_NAME) -> AnnIndex | None:
+    """The process's copy of the index file, reloaded when the file changes."""
+    path = index_dir() / f"{_stem(model_name)}.hnsw"
+    meta_path = path.with_suffix(".json")
+    try:
+        info = meta_path.stat()
+        mtime = (info.st_mtime_ns, info.st_size)
+    except FileNotFoundError:
+        return None
+    with _ann_lock:
+        cached = _ann_cache.get(model_name)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        meta = json.loads(meta_path.read_text())
+        loaded = AnnIndex(path, meta, model_name)
+        _ann_cache[model_name] = (mtime, loaded)
+        return loaded
+
+
+def sync_ann_index(model_name: str = MODEL_NAME, rebuild: bool = False) -> str:
+    """Bring the index file up to date with the table (SQLite above the threshold).
+
+    Adds or replaces vectors written since the file's watermark; rebuilds when
+    papers were removed, when asked, or when the file is missing. Returns what it did.
+    """
+    if connection.vendor != "sqlite":
+        return "not used on this database"
+    state = TableState.read(model_name)
+    path = index_dir() / f"{_stem(model_name)}.hnsw"
+    meta_path = path.with_suffix(".json")
+    if state.count <= ann_threshold() and not rebuild:
+        return "below threshold: exact search"
+    with _file_lock(index_dir() / f"{_stem(model_name)}.lock"):
+        done = _sync_locked(model_name, path, meta_path, state, rebuild)
+        if done is None:  # something was deleted (or the model changed): start over
+            done = _sync_locked(model_name, path, meta_path, state, True)
+        return done
+
+
+def _sync_locked(  # type: ignore[no-untyped-def]
+    model_name: str, path: Path, meta_path: Path, state: TableState, rebuild: bool
+) -> str | None:
+    import hnswlib
+
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
+    index = hnswlib.Index(space="ip", dim=DIMENSIONS)
+    watermark = None
+    if meta and path.exists() and not rebuild:
+        capacity = max(int(meta["capacity"]), state.count + 1024)
+        index.load_index(str(path), max_elements=capacity)
+        watermark = dt.datetime.fromisoformat(meta["watermark"]) if meta["watermark"] else None
+    else:
+        capacity = int(state.count * 1.25) + 1024
+        index.init_index(max_elements=capacity, ef_construction=HNSW_EF_CONSTRUCTION, M=HNSW_M)
+    # Read the new watermark first: rows written meanwhile are re-scored as the delta.
+    new_watermark = _embeddings(model_name).aggregate(m=Max("updated_at"))["m"]
+    ids, matrix = load_vectors(model_name=model_name, since=watermark)
+    if len(ids):
+        index.add_items(matrix, ids, num_threads=1)
+    if watermark is not None and index.get_current_count() > _embeddings(model_name).count():
+        return None
+    tmp = path.with_suffix(".hnsw.tmp")
+    index.save_index(str(tmp))
+    os.replace(tmp, path)
+    meta = {
+        "capacity": capacity,
+        "count": index.get_current_count(),
+        "watermark": new_watermark.isoformat() if new_watermark else "",
+        "M": HNSW_M,
+        "ef_construction": HNSW_EF_CONSTRUCTION,
+    }
+    tmp_meta = meta_path.with_suffix(".json.tmp")
+    tmp_meta.write_text(json.dumps(meta))
+    os.replace(tmp_meta, meta_path)
+    return f"{len(ids)} vectors added ({index.get_current_count()} in the index)"
+
+
+def clear_caches() -> None:
+    _matrix_cache.clear()
+    with _ann_lock:
+        _ann_cache.clear()
