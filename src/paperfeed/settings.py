@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "paperfeed.search",
     "paperfeed.service",
     "paperfeed.ratelimit",
+    "paperfeed.accounts",
+    "paperfeed.trending",
+    "paperfeed.community",
+    "paperfeed.codelinks",
     "paperfeed.digests",
     "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN
     "paperfeed.web",
@@ -93,6 +97,32 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Accounts (paperfeed.accounts): Argon2 first; older hashes are upgraded at log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:trending"
+LOGOUT_REDIRECT_URL = None
+ACCOUNT_VERIFY_MAX_AGE = 3 * 86400  # seconds a sign-up confirmation link stays valid
+PASSWORD_RESET_TIMEOUT = 3 * 3600
+# Community (paperfeed.community): submissions accept papers this many days old at most.
+PAPERFEED_SUBMISSION_MAX_AGE_DAYS = int(os.environ.get("PAPERFEED_SUBMISSION_MAX_AGE_DAYS", "14"))
+# Per-scope rate overrides, e.g. {"vote:user": "60/m"}; defaults in paperfeed.accounts.limits.
+PAPERFEED_RATE_LIMITS: dict[str, str] = {}
+# Code links (paperfeed.codelinks): GitHub REST for star counts; a token raises the limit.
+GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com")
+GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")
 
 TASKS = {
     "default": {
@@ -148,6 +178,7 @@ PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", ["cs.AI", "cs.CL", "cs.C
 PAPERFEED_DAILY_AT = os.environ.get("PAPERFEED_DAILY_AT", "01:30")
 PAPERFEED_DAILY_JOBS = [
     ["fetch_new", *PAPERFEED_CATEGORIES],
+    ["refresh_stars"],
     ["digest", "send"],
 ]
 

@@ -9,5 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("digests/", include("paperfeed.digests.urls")),
+    path("accounts/", include("paperfeed.accounts.urls")),
+    path("", include("paperfeed.community.urls")),
     path("", include("paperfeed.web.urls")),
 ]

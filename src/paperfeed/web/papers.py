@@ -6,10 +6,10 @@ import re
 
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import cache_control
 
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Paper
+from paperfeed.community.caching import cache_for_reader
 from paperfeed.web import queries
 
 
@@ -19,11 +19,11 @@ def similar_papers(paper: Paper) -> list[Paper]:
 
 
 def code_repository(paper: Paper):  # type: ignore[no-untyped-def]
-    """The paper's code repository once a model for it exists; None until then."""
+    """The paper's code repository to show (paperfeed.codelinks), or None."""
     return getattr(paper, "code_repository", None)
 
 
-@cache_control(public=True, max_age=300)
+@cache_for_reader
 def paper_detail(request, arxiv_id: str):  # type: ignore[no-untyped-def]
     try:
         parsed = parse_arxiv_id(arxiv_id)

@@ -26,13 +26,17 @@ CARD_AUTHORS = 4  # authors shown on a card before "et al."
 
 
 def card_queryset() -> QuerySet[Paper]:
-    """Papers with what a card shows: primary category, byline in order, categories."""
-    return Paper.objects.select_related("primary_category").prefetch_related(
+    """Papers with what a card shows: primary category, byline in order, categories,
+    votes (the trending row) and code repositories."""
+    from paperfeed.codelinks.links import code_links_prefetch
+
+    return Paper.objects.select_related("primary_category", "trending_score").prefetch_related(
         Prefetch(
             "authorships",
             queryset=Authorship.objects.select_related("author").order_by("position"),
         ),
         "categories",
+        code_links_prefetch(),
     )
 
 
@@ -64,6 +68,7 @@ def etag_for(request, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
                 request.get_host(),
                 request.get_full_path(),
                 session,
+                recent_community_revision(),
             )
         )
         memo = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
@@ -90,6 +95,14 @@ def recent_catalogue_version() -> str:
 def forget_recent_version() -> None:
     global _recent
     _recent = (-1.0, "")
+
+
+def recent_community_revision() -> str:
+    """Votes, submissions, stars and curation (``paperfeed.trending``), read at most
+    once a second per process like the catalogue version."""
+    from paperfeed.trending.score import recent_revision
+
+    return recent_revision()
 
 
 def _cached(name: str, compute):  # type: ignore[no-untyped-def]

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 
+from paperfeed.community.caching import cache_for_reader
 from paperfeed.web.params import BadParameter
 from paperfeed.web.queries import etag_for, forget_recent_version
 
@@ -82,6 +82,4 @@ def _page_cache(view):  # type: ignore[no-untyped-def]
 def cached_list(view):  # type: ignore[no-untyped-def]
     """ETag from the catalogue version + URL (304 when unchanged), a Cache-Control,
     and the rendered page kept per process for anonymous readers."""
-    return cache_control(public=True, max_age=LIST_MAX_AGE)(
-        condition(etag_func=etag_for)(_page_cache(friendly_errors(view)))
-    )
+    return cache_for_reader(condition(etag_func=etag_for)(_page_cache(friendly_errors(view))))

@@ -1,0 +1,29 @@
+"""A reader's profile beside Django's ``auth.User`` (whose username is the email)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(max_length=80, blank=True)
+    affiliation = models.CharField(max_length=200, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    banned = models.BooleanField(default=False, help_text="banned by a curator")
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()
+
+
+def display_name(user) -> str:  # type: ignore[no-untyped-def]
+    """What the site shows for an account: its display name, or the email's local part."""
+    if user is None:
+        return "a former member"
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return (user.email or user.get_username()).split("@")[0]

@@ -1,0 +1,124 @@
+"""Curators feature a paper on a day, hide (or unhide) a paper, ban (or unban) an
+account. Each action writes a CurationLog row with who and when, in the same
+transaction as the change it records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from paperfeed.accounts.limits import limit
+from paperfeed.accounts.models import Profile
+from paperfeed.catalogue.models import Paper
+from paperfeed.community.models import CurationLog, Feature, Vote
+from paperfeed.community.permissions import curator_required
+from paperfeed.trending.score import recount_votes, set_hidden
+
+
+def _log(actor, action: str, **fields) -> CurationLog:  # type: ignore[no-untyped-def]
+    return CurationLog.objects.create(
+        actor=actor,
+        actor_name=actor.get_username() if actor else "system",
+        action=action,
+        **fields,
+    )
+
+
+def feature(actor, paper: Paper, day: dt.date, note: str = "") -> bool:  # type: ignore[no-untyped-def]
+    from paperfeed.community.submissions import refresh_feature
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                Feature.objects.create(paper=paper, day=day, curator=actor)
+        except IntegrityError:
+            return False
+        refresh_feature(paper.pk)
+        _log(actor, CurationLog.FEATURE, paper=paper, day=day, note=note)
+    return True
+
+
+def hide(actor, paper: Paper, hidden: bool = True, note: str = "") -> None:  # type: ignore[no-untyped-def]
+    with transaction.atomic():
+        set_hidden(paper.pk, hidden)
+        _log(actor, CurationLog.HIDE if hidden else CurationLog.UNHIDE, paper=paper, note=note)
+
+
+def ban(actor, user: User, banned: bool = True, note: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Ban: the account cannot log in, its sessions end, its votes stop counting."""
+    with transaction.atomic():
+        profile, _ = Profile.objects.get_or_create(user=user)
+        profile.banned = banned
+        profile.save(update_fields=["banned"])
+        user.is_active = not banned
+        user.save(update_fields=["is_active"])
+        if banned:
+            voted = list(Vote.objects.filter(user=user).values_list("paper_id", flat=True))
+            Vote.objects.filter(user=user).delete()
+            recount_votes(voted)
+            _end_sessions(user)
+        _log(actor, CurationLog.BAN if banned else CurationLog.UNBAN, target_user=user, note=note)
+
+
+def _end_sessions(user: User) -> None:
+    from django.contrib.sessions.models import Session
+
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+
+
+@require_POST
+@curator_required
+def curate_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+    paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    if (response := limit(request, "curate")) is not None:
+        return response
+    action = request.POST.get("action")
+    note = request.POST.get("note", "")[:500]
+    if action == "feature":
+        try:
+            day = dt.date.fromisoformat(
+                request.POST.get("day") or timezone.now().date().isoformat()
+            )
+        except ValueError:
+            return HttpResponseBadRequest("day must be YYYY-MM-DD")
+        feature(request.user, paper, day, note)
+    elif action in ("hide", "unhide"):
+        hide(request.user, paper, action == "hide", note)
+    else:
+        return HttpResponseBadRequest("action must be feature, hide or unhide")
+    return redirect("web:paper", arxiv_id=paper.arxiv_id)
+
+
+@require_POST
+@curator_required
+def curate_user(request):  # type: ignore[no-untyped-def]
+    """Ban or unban the account named by ``user_id`` or ``email``."""
+    if request.POST.get("user_id", "").isdigit():
+        target = get_object_or_404(User, pk=int(request.POST["user_id"]))
+    else:
+        target = get_object_or_404(User, username=request.POST.get("email", "").strip().lower())
+    if (response := limit(request, "curate")) is not None:
+        return response
+    action = request.POST.get("action")
+    if action not in ("ban", "unban"):
+        return HttpResponseBadRequest("action must be ban or unban")
+    if target.is_superuser or target == request.user:
+        return HttpResponseBadRequest("curators cannot ban themselves or administrators")
+    ban(request.user, target, action == "ban", request.POST.get("note", "")[:500])
+    return redirect("community:curation-log")
+
+
+@never_cache
+@curator_required
+def curation_log(request):  # type: ignore[no-untyped-def]
+    entries = CurationLog.objects.select_related("paper", "target_user")[:200]
+    return render(request, "community/curation_log.html", {"entries": entries})

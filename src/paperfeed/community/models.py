@@ -1,0 +1,135 @@
+"""Votes, submissions, curation and collections: what readers and curators add."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from paperfeed.catalogue.models import Paper
+
+CURATORS = "curators"
+
+
+class Vote(models.Model):
+    """One upvote by one account for one paper; the constraint makes it so under
+    concurrent clicks (the second insert fails and is counted as already there)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="vote_once")]
+        indexes = [models.Index(fields=["paper", "created_at"], name="vote_paper_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ▲ {self.paper_id}"
+
+
+class Submission(models.Model):
+    """A reader brought this paper to everyone's attention; it is featured on ``day``.
+    One submission a paper: the first reader gets the credit."""
+
+    paper = models.OneToOneField(Paper, on_delete=models.CASCADE, related_name="submission")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    day = models.DateField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} submitted by {self.submitted_by_id} on {self.day}"
+
+
+class Feature(models.Model):
+    """A curator features a paper on a day (it counts for that day's trending)."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="features")
+    day = models.DateField(db_index=True)
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "day"], name="feature_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} featured on {self.day}"
+
+
+class CurationLog(models.Model):
+    """Every curator action, with who and when. Rows are never edited."""
+
+    FEATURE = "feature"
+    HIDE = "hide"
+    UNHIDE = "unhide"
+    BAN = "ban"
+    UNBAN = "unban"
+    ACTIONS = [(a, a) for a in (FEATURE, HIDE, UNHIDE, BAN, UNBAN)]
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=254, help_text="kept if the account goes")
+    action = models.CharField(max_length=20, choices=ACTIONS)
+    paper = models.ForeignKey(Paper, null=True, blank=True, on_delete=models.SET_NULL)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    day = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+
+class Collection(models.Model):
+    """A reader's named list of papers, private or public."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections"
+    )
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=500, blank=True)
+    public = models.BooleanField(default=False)
+    papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="collection_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollectionItem(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "paper"], name="collection_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.collection_id}"

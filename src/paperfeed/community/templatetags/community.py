@@ -1,0 +1,89 @@
+"""Template tags for the community parts of cards and paper pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+def _votes(paper) -> int:  # type: ignore[no-untyped-def]
+    parts = getattr(paper, "trending", None)
+    if parts is not None:
+        return parts.votes
+    try:
+        return paper.trending_score.votes
+    except ObjectDoesNotExist:
+        return 0
+
+
+@register.inclusion_tag("community/_vote.html", takes_context=True)
+def vote_button(context, paper):  # type: ignore[no-untyped-def]
+    from paperfeed.community.votes import voted_ids
+
+    request = context.get("request")
+    return {
+        "paper": paper,
+        "votes": _votes(paper),
+        "voted": request is not None and paper.pk in voted_ids(request),
+        "request": request,
+        "user": getattr(request, "user", None),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("community/_paper_panel.html", takes_context=True)
+def paper_panel(context, paper):  # type: ignore[no-untyped-def]
+    """Votes, the score's parts, submitted by, code and stars, collections, curation."""
+    from paperfeed.accounts.models import display_name
+    from paperfeed.codelinks.models import CodeLink
+    from paperfeed.codelinks.stars import sparkline
+    from paperfeed.community.models import Collection, Submission
+    from paperfeed.community.permissions import is_curator
+    from paperfeed.trending.models import TrendingScore
+    from paperfeed.trending.score import parts_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    parts = parts_for(paper)
+    submission = (
+        Submission.objects.filter(paper=paper).select_related("submitted_by__profile").first()
+    )
+    links = list(
+        CodeLink.objects.filter(paper=paper, repository__missing=False)
+        .select_related("repository")
+        .order_by("pk")
+    )
+    spark = ""
+    for item in links:
+        if item.repository.host == "github":
+            spark = sparkline(item.repository)
+            if spark:
+                break
+    signed_in = bool(user and user.is_authenticated)
+    curator = is_curator(user)
+    hidden = TrendingScore.objects.filter(paper=paper, hidden=True).exists() if curator else False
+    return {
+        "paper": paper,
+        "parts": parts,
+        "submission": submission,
+        "submitted_by": display_name(submission.submitted_by) if submission else "",
+        "links": links,
+        "sparkline": mark_safe(spark),  # noqa: S308 (numbers and escaped text only)
+        "collections": list(Collection.objects.filter(owner=user)) if signed_in else [],
+        "saved_in": set(
+            Collection.objects.filter(owner=user, items__paper=paper).values_list("pk", flat=True)
+        )
+        if signed_in
+        else set(),
+        "signed_in": signed_in,
+        "curator": curator,
+        "hidden": hidden,
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "votes": parts.votes,
+        "voted": signed_in and paper.votes.filter(user=user).exists(),
+    }

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from paperfeed.codelinks.views import add_code_link
+from paperfeed.community import collections, curation, submissions, votes
+
+app_name = "community"
+urlpatterns = [
+    path("papers/<path:arxiv_id>/vote", votes.vote, name="vote"),
+    path("papers/<path:arxiv_id>/save", collections.save_paper, name="save"),
+    path("papers/<path:arxiv_id>/curate", curation.curate_paper, name="curate"),
+    path("papers/<path:arxiv_id>/code", add_code_link, name="add-code"),
+    path("submit", submissions.submit_view, name="submit"),
+    path("collections", collections.collection_list, name="collections"),
+    path("collections/<int:pk>", collections.collection_detail, name="collection"),
+    path("collections/<int:pk>/edit", collections.collection_edit, name="collection-edit"),
+    path("collections/<int:pk>.atom", collections.collection_feed, name="collection-feed"),
+    path("collections/<int:pk>.bib", collections.collection_bibtex, name="collection-bibtex"),
+    path("curate/accounts", curation.curate_user, name="curate-user"),
+    path("curate/log", curation.curation_log, name="curation-log"),
+]
