@@ -23,8 +23,19 @@ def test_normalise_lowercases_the_domain_only():
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "plain", "a@", "@b.org", "a b@c.org", "a@@b.org", "a@b", "a@-b.org", "x" * 250 + "@b.org",
-     "a@b.org\nBcc: c@d.org", "<a@b.org>"],
+    [
+        "",
+        "plain",
+        "a@",
+        "@b.org",
+        "a b@c.org",
+        "a@@b.org",
+        "a@b",
+        "a@-b.org",
+        "x" * 250 + "@b.org",
+        "a@b.org\nBcc: c@d.org",
+        "<a@b.org>",
+    ],
 )
 def test_malformed_addresses_are_refused(bad):
     with pytest.raises(BadAddress):

@@ -91,7 +91,7 @@ def build_message(
 
     one_click = absolute(reverse("digests:unsubscribe", args=[token]))
     headers = {
-        "Message-ID": make_msgid(idstring="digest", domain=_from_domain()),
+        "Message-ID": make_msgid(domain=_from_domain()),
         "Date": formatdate(usegmt=True),
         "List-Unsubscribe": f"<{one_click}>, <{unsubscribe_mailto(token)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
