@@ -27,7 +27,8 @@ def make_reader(name: str | None = None, **extra) -> User:  # type: ignore[no-un
 
 def make_curator(name: str = "curator") -> User:
     user = make_reader(name)
-    user.groups.add(Group.objects.get(name="curators"))
+    # get_or_create: a transactional test's flush empties the group the migration made
+    user.groups.add(Group.objects.get_or_create(name="curators")[0])
     return user
 
 
@@ -35,3 +36,26 @@ def load_papers(n: int = 120) -> list[Paper]:
     """The first ``n`` listed papers (three announcement days for n=711)."""
     Ingestor().ingest(listing_records(n))
     return list(Paper.objects.order_by("-announced", "-arxiv_id"))
+
+
+def file_sqlite_for_tests(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """Point SQLite's test database at a file. pytest-django's default in-memory
+    database runs in shared-cache mode, whose table locks fail at once ("database
+    table is locked") instead of waiting on busy_timeout, so two threads writing
+    (the concurrent-vote tests) could never succeed; a file behaves like production."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("sqlite-test-db")
+        db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+def all_apps() -> list[str]:
+    """For ``django_db(transaction=True, available_apps=all_apps())``: with
+    available_apps set, the flush after the test truncates with CASCADE, which
+    PostgreSQL needs while tables outside the ORM (search's full-text table) point at
+    papers."""
+    from django.conf import settings
+
+    return list(settings.INSTALLED_APPS)
