@@ -25,13 +25,14 @@ class SubmissionAdmin(admin.ModelAdmin):
 @admin.register(models.Feature)
 class FeatureAdmin(admin.ModelAdmin):
     list_display = ["paper", "day", "curator", "created_at"]
-    raw_id_fields = ["paper", "curator"]
+    raw_id_fields = ["paper"]
+    exclude = ["curator"]  # whoever saves it
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         from paperfeed.community.curation import _log
         from paperfeed.community.submissions import refresh_feature
 
-        obj.curator = obj.curator or request.user
+        obj.curator = request.user
         super().save_model(request, obj, form, change)
         refresh_feature(obj.paper_id)
         _log(request.user, models.CurationLog.FEATURE, paper=obj.paper, day=obj.day, note="admin")
