@@ -248,22 +248,35 @@ def _insert(
     rows: list[tuple],
     ignore_conflicts: bool = False,
 ) -> None:
-    """Plain multi-row INSERT through the DB-API.
+    """Multi-row ``INSERT ... VALUES (...), (...)`` straight through the DB-API.
 
-    The ORM's bulk_create spends ~20 us a row building model instances; for the
-    narrow child tables of a 75,000-paper import that was most of the run time.
-    ``ON CONFLICT DO NOTHING`` is understood by SQLite and PostgreSQL alike.
+    The ORM's bulk_create spends ~20 us a row building model instances, and
+    ``executemany`` costs a round trip a row on PostgreSQL; for the narrow child
+    tables of a 75,000-paper import those were most of the run time. Chunks stay
+    under SQLite's 32,766 bound parameters. ``ON CONFLICT DO NOTHING`` is
+    understood by SQLite and PostgreSQL alike.
     """
     if not rows:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     cols = ", ".join(quote(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
+    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}){suffix}"
+    if connection.vendor == "postgresql" and not ignore_conflicts:
+        # COPY: no SQL to build or parse, rows streamed in one round trip.
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    chunk = max(1, 8000 // len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            values = ", ".join([row_marks] * len(part))
+            params = [value for row in part for value in row]
+            cursor.execute(f"INSERT INTO {table} ({cols}) VALUES {values}{suffix}", params)
 
 
 def _write_children(rows: list[tuple[int, PaperRecord]], author_ids: dict[str, int]) -> None:
