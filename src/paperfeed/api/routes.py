@@ -112,7 +112,10 @@ class TrendingFilters(Schema):
     "/trending",
     response=schemas.Trending,
     summary="Trending papers",
-    description="Papers ranked by trending score over the window (recency until scores exist).",
+    description="Papers ranked by trending score over the window: "
+    "(votes + stars_gained/10 + 1) / (age_days + 2)^1.8, where stars_gained counts the "
+    "code repository's new GitHub stars over the last 7 days. Each result carries the "
+    "score and its parts.",
 )
 def trending(request: HttpRequest, filters: Query[TrendingFilters]):  # type: ignore[no-untyped-def]
     assert filters.window in WINDOWS
@@ -122,5 +125,15 @@ def trending(request: HttpRequest, filters: Query[TrendingFilters]):  # type: ig
         "window": filters.window,
         "first_day": bounds[0] if bounds else None,
         "last_day": bounds[1] if bounds else None,
-        "results": [paper_dict(p, request) for p in papers],
+        "results": [
+            {
+                **paper_dict(p, request),
+                "score": p.trending.score,
+                "votes": p.trending.votes,
+                "stars": p.trending.stars,
+                "stars_gained": p.trending.stars_gained,
+                "age_hours": round(p.trending.age_hours, 2),
+            }
+            for p in papers
+        ],
     }

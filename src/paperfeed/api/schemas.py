@@ -58,11 +58,22 @@ class Days(Schema):
     days: list[Day]
 
 
+class TrendingPaper(Paper):
+    """A paper with its trending score and the parts it is made of
+    (see ``paperfeed.trending.score``)."""
+
+    score: float
+    votes: int
+    stars: int
+    stars_gained: int
+    age_hours: float
+
+
 class Trending(Schema):
     window: str
     first_day: dt.date | None
     last_day: dt.date | None
-    results: list[Paper]
+    results: list[TrendingPaper]
 
 
 class Error(Schema):
