@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from paperfeed.catalogue.ingest import Ingestor
+from paperfeed.catalogue.models import Paper
+from paperfeed.search import vectors
+from paperfeed.search.embeddings import MODEL_NAME
+from paperfeed.search.filters import Filters
+from paperfeed.search.hybrid import search
+from paperfeed.search.indexing import missing_embeddings
+from paperfeed.search.keyword import keyword_index_missing
+from paperfeed.search.models import PaperEmbedding
+from tests.search.conftest import SLICE, listing_records, task_backend
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_papers_become_searchable_after_the_task_runs(
+    corpus, django_capture_on_commit_callbacks
+):
+    new = listing_records(SLICE, SLICE + 12)
+    assert new
+    immediate = "django_tasks.backends.immediate.ImmediateBackend"
+    with task_backend(immediate), django_capture_on_commit_callbacks(execute=True):
+        result = Ingestor().ingest(new)
+    assert result.created == len(new)
+    assert PaperEmbedding.objects.filter(paper_id__in=result.changed_ids).count() == len(new)
+    for record in new[:3]:
+        for mode in ("keyword", "semantic", "hybrid"):
+            found = [h.arxiv_id for h in search(record.title, mode=mode, limit=3)]
+            assert record.arxiv_id in found, (mode, record.title)
+
+
+def test_ingest_enqueues_into_the_database_queue_and_the_worker_indexes(
+    corpus, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from paperfeed.search.tasks import index_papers
+
+    new = listing_records(SLICE + 20, SLICE + 24)
+    with task_backend("django_tasks_db.DatabaseBackend"):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = Ingestor().ingest(new)
+        queued = DBTaskResult.objects.filter(task_path__endswith="index_papers")
+        assert queued.count() == 1
+        assert sorted(queued.get().args_kwargs["args"][0]) == sorted(result.changed_ids)
+        assert not PaperEmbedding.objects.filter(paper_id__in=result.changed_ids).exists()
+        # what the worker runs:
+        assert index_papers.call(result.changed_ids) == len(new)
+    assert PaperEmbedding.objects.filter(paper_id__in=result.changed_ids).count() == len(new)
+
+
+def test_reindex_missing_fills_gaps(corpus):
+    some = sorted(corpus.values())[:5]
+    PaperEmbedding.objects.filter(paper_id__in=some).delete()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        table, key = (
+            ("paper_fts", "rowid")
+            if connection.vendor == "sqlite"
+            else (
+                "search_paperfts",
+                "paper_id",
+            )
+        )
+        cursor.execute(f"DELETE FROM {table} WHERE {key} IN ({', '.join(['%s'] * 3)})", some[:3])
+    assert set(missing_embeddings()) >= set(some)
+    assert set(keyword_index_missing()) >= set(some[:3])
+    call_command("reindex", "--missing", "--batch-size", "2")
+    assert not set(missing_embeddings()) & set(some)
+    assert not set(keyword_index_missing()) & set(some)
+    title = Paper.objects.get(id=some[0]).title
+    assert search(title, mode="keyword", limit=1)[0].paper_id == some[0]
+
+
+def test_full_reindex_rebuilds_everything(corpus):
+    keep = sorted(corpus.values())[:6]
+    Paper.objects.exclude(id__in=keep).delete()
+    PaperEmbedding.objects.all().delete()
+    PaperEmbedding.objects.create(paper_id=keep[0], model_name="old-model", vector=b"\0" * 1536)
+    call_command("reindex", "--batch-size", "4")
+    assert PaperEmbedding.objects.filter(model_name=MODEL_NAME).count() == 6
+    assert not PaperEmbedding.objects.exclude(model_name=MODEL_NAME).exists()
+    assert keyword_index_missing() == []
+
+
+def test_ann_index_above_the_threshold_matches_exact_search(corpus, monkeypatch, embedder):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the hnswlib file is the SQLite path; PostgreSQL uses pgvector HNSW")
+    queries = embedder.embed(["image segmentation", "language model alignment", "robot grasping"])
+    exact = [vectors.vector_search(q, limit=10) for q in queries]
+    monkeypatch.setenv("PAPERFEED_ANN_THRESHOLD", "100")
+    assert "vectors added" in vectors.sync_ann_index()
+    assert vectors.ann_index() is not None
+    approx = [vectors.vector_search(q, limit=10) for q in queries]
+    recall = np.mean(
+        [
+            len({p for p, _ in a} & {p for p, _ in e}) / 10
+            for a, e in zip(approx, exact, strict=True)
+        ]
+    )
+    assert recall >= 0.9
+    # filters inside the ANN search
+    hits = vectors.vector_search(queries[0], limit=5, filters=Filters(("cs",)))
+    assert len(hits) == 5
+    # a vector written after the index file is found through the delta
+    paper_id = sorted(corpus.values())[0]
+    PaperEmbedding.objects.filter(paper_id=paper_id).update(vector=vectors.to_bytes(queries[2]))
+    PaperEmbedding.objects.filter(paper_id=paper_id).first().save()  # bump updated_at
+    assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id
+    assert "vectors added" in vectors.sync_ann_index()
+    assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id
+
+
+def test_similar_needs_no_model_at_request_time(corpus, monkeypatch):
+    from paperfeed.search import embeddings
+    from paperfeed.search.similar import similar
+
+    def boom(*args, **kwargs):
+        raise AssertionError("embedding in a request")
+
+    monkeypatch.setattr(embeddings.Embedder, "embed", boom)
+    assert len(similar(Paper.objects.get(id=sorted(corpus.values())[1]).arxiv_id, limit=3)) == 3

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from paperfeed.catalogue.models import Paper
+from paperfeed.search.filters import Filters
+from paperfeed.search.hybrid import MODES, search
+from paperfeed.search.keyword import fts5_query, parse_query
+from paperfeed.search.similar import PaperNotFound, similar
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    "",
+    "   ",
+    '"',
+    '"""',
+    "'",
+    "*",
+    "**a",
+    "NEAR(",
+    "title: NOT OR AND",
+    'author:"',
+    "a" * 20000,
+    "graph\x00neural\x00networks",
+    "\x00",
+    "-) ( ^ : + {} [] \\ ; --",
+    "SELECT * FROM catalogue_paper; DROP TABLE paper_fts; --",
+    "%_%",
+    "ümlaut naïve café 深度学习 🙂",
+    "2503.99999",
+    "arXiv:",
+    "title:",
+    "🙂" * 3000,
+]
+
+
+def a_paper(corpus, index: int = 0) -> Paper:
+    return Paper.objects.get(id=sorted(corpus.values())[index])
+
+
+def ids(hits):
+    return [h.arxiv_id for h in hits]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_mode_finds_a_paper_by_its_title(corpus, mode):
+    for index in (3, 150, 290):
+        paper = a_paper(corpus, index)
+        found = ids(search(paper.title, mode=mode, limit=5))
+        assert paper.arxiv_id in found[: 1 if mode == "keyword" else 3], (mode, paper.title)
+
+
+def test_semantic_search_finds_a_reworded_description(corpus):
+    # 2503.13... words differ from the abstract but mean the same thing
+    paper = Paper.objects.filter(id__in=corpus.values(), title__icontains="diffusion").first()
+    assert paper is not None
+    first_sentence = paper.abstract.split(". ")[0]
+    assert paper.arxiv_id in ids(search(first_sentence, mode="semantic", limit=5))
+
+
+def test_arxiv_id_and_url_forms_are_lookups(corpus):
+    paper = a_paper(corpus, 10)
+    for text in (
+        paper.arxiv_id,
+        f"arXiv:{paper.arxiv_id}v2",
+        f"https://arxiv.org/abs/{paper.arxiv_id}",
+    ):
+        for mode in MODES:
+            assert ids(search(text, mode=mode)) == [paper.arxiv_id]
+
+
+def test_author_lookup(corpus):
+    paper = a_paper(corpus, 20)
+    author = paper.authors.order_by("authorships__position").first()
+    surname = author.name.split()[-1]
+    hits = search(f'author:"{author.name}"', mode="keyword", limit=50)
+    assert paper.arxiv_id in ids(hits)
+    for hit in hits:
+        names = " ".join(Paper.objects.get(id=hit.paper_id).authors.values_list("name", flat=True))
+        assert surname.lower() in names.lower()
+
+
+def test_phrase_and_prefix_queries(corpus):
+    phrase_hits = search('"large language models"', mode="keyword", limit=100)
+    assert phrase_hits
+    for hit in phrase_hits:
+        paper = Paper.objects.get(id=hit.paper_id)
+        text = " ".join(f"{paper.title} {paper.abstract}".lower().split()).replace("-", " ")
+        assert "large language model" in text
+    prefix_hits = search("segment*", mode="keyword", limit=100)
+    assert prefix_hits
+    for hit in prefix_hits[:20]:
+        paper = Paper.objects.get(id=hit.paper_id)
+        assert "segment" in f"{paper.title} {paper.abstract}".lower()
+
+
+def test_title_weighs_more_than_abstract(corpus):
+    # a word in one paper's title and only in other papers' abstracts ranks the title first
+    hits = search("benchmark", mode="keyword", limit=10)
+    top = Paper.objects.get(id=hits[0].paper_id)
+    assert "benchmark" in top.title.lower()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_filters_apply_inside_the_search(corpus, mode):
+    category_hits = search("learning", mode=mode, filters=Filters(("cs.RO",)), limit=30)
+    assert category_hits
+    for hit in category_hits:
+        assert Paper.objects.get(id=hit.paper_id).categories.filter(code="cs.RO").exists()
+    dates = sorted(
+        set(Paper.objects.filter(id__in=corpus.values()).values_list("announced", flat=True))
+    )
+    day = dates[len(dates) // 2]
+    dated = search("model", mode=mode, filters=Filters(date_from=day, date_to=day), limit=30)
+    assert dated
+    assert all(Paper.objects.get(id=h.paper_id).announced == day for h in dated)
+    archive = search("model", mode=mode, filters=Filters(("cs",)), limit=5)
+    assert len(archive) == 5
+    none = search(
+        "model",
+        mode=mode,
+        filters=Filters(date_from=dt.date(1990, 1, 1), date_to=dt.date(1990, 1, 2)),
+    )
+    assert none == []
+    assert search("model", mode=mode, filters=Filters(("no.such",))) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_paging_is_consistent(corpus, mode):
+    whole = ids(search("image segmentation", mode=mode, limit=20))
+    assert len(whole) == 20
+    pages = ids(search("image segmentation", mode=mode, limit=10, offset=0)) + ids(
+        search("image segmentation", mode=mode, limit=10, offset=10)
+    )
+    assert pages == whole
+    assert len(set(whole)) == 20
+    assert search("image segmentation", mode=mode, limit=0) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_hostile_queries_never_raise(corpus, mode):
+    for text in HOSTILE:
+        hits = search(text, mode=mode, limit=5)
+        assert isinstance(hits, list)
+    with pytest.raises(ValueError):
+        search("x", mode="bogus")
+
+
+def test_query_parser_quotes_everything():
+    parsed = parse_query('NEAR("a" b) title:"deep nets" au:smith segm* -x OR')
+    expression = fts5_query(parsed)
+    assert 'title : "deep nets"' in expression
+    assert 'authors : "smith"' in expression
+    assert '"segm"*' in expression
+    assert "NEAR" not in expression.replace('"near"', "")
+    assert parse_query("\x00\x00").terms == []
+    assert len(parse_query("word " * 5000).terms) <= 64
+
+
+def test_similar_papers(corpus):
+    paper = a_paper(corpus, 42)
+    hits = similar(paper.arxiv_id, limit=5)
+    assert len(hits) == 5
+    assert paper.arxiv_id not in ids(hits)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    # the nearest neighbour of a paper's own title is the paper itself
+    assert search(paper.title, mode="semantic", limit=1)[0].arxiv_id == paper.arxiv_id
+    with pytest.raises(PaperNotFound):
+        similar("2503.99999")
+    with pytest.raises(PaperNotFound):
+        similar("not an id")
+
+
+def test_search_command_reads_queries_from_stdin(corpus, monkeypatch, capsys):
+    paper = a_paper(corpus, 7)
+    monkeypatch.setattr("sys.stdin", io.StringIO(f'{paper.title}\n\n"\x00\n'))
+    call_command("search", "-", "--limit", "3", "--mode", "keyword")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [entry["query"] for entry in lines] == [paper.title, '"\x00']
+    assert lines[0]["results"][0]["id"] == paper.arxiv_id
+    assert set(lines[0]["results"][0]) == {"id", "score"}
+
+
+def test_search_and_similar_commands(corpus, capsys):
+    paper = a_paper(corpus, 8)
+    call_command("search", paper.title, "--json", "--limit", "2")
+    out = json.loads(capsys.readouterr().out)
+    assert out["results"][0]["id"] == paper.arxiv_id
+    call_command("search", paper.title, "--limit", "2", "--category", "cs", "--from", "2025-01-01")
+    assert paper.arxiv_id in capsys.readouterr().out
+    call_command("similar", paper.arxiv_id, "--json", "--limit", "3")
+    assert len(json.loads(capsys.readouterr().out)["results"]) == 3
