@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sourcedata import (
+
+from paperfeed.sources.http import PoliteClient
+from tests.sources.sourcedata import (
     RSS_FILES,
     OaiScript,
     ReplayServer,
@@ -17,8 +19,6 @@ from sourcedata import (
     query_key,
     recorded_api,
 )
-
-from paperfeed.sources.http import PoliteClient
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sourcedata import API
 
 from paperfeed.sources.arxiv_api import fetch_ids, parse_api, search
 from paperfeed.sources.problems import SourceError, SourceProblem
+from tests.sources.sourcedata import API
 
 XML = API / "xml"
 ALL_API_FILES = sorted(XML.glob("*.xml"))

@@ -8,10 +8,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from lxml import etree
-from sourcedata import OAI, OAI_NS, OAI_TOKEN_PAGE, RSS_FILES, Reply
 
 from paperfeed.catalogue.ingest import load_record
 from paperfeed.catalogue.models import HarvestState, Paper
+from tests.sources.sourcedata import OAI, OAI_NS, OAI_TOKEN_PAGE, RSS_FILES, Reply
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import email.utils
 import socket
 
 import pytest
-from sourcedata import API, Reply
 
 from paperfeed.sources.arxiv_api import fetch_ids
 from paperfeed.sources.http import PoliteClient, parse_retry_after
 from paperfeed.sources.problems import SourceError
+from tests.sources.sourcedata import API, Reply
 
 ASTRO = (API / "xml" / "id_astro-ph_0601001_s0_m100_3150dca9dc76.xml").read_bytes()
 

@@ -7,11 +7,11 @@ import re
 
 import pytest
 from lxml import etree
-from sourcedata import OAI, OAI_NS, OAI_TOKEN_PAGE, Reply
 
 from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.arxiv_oai import harvest_pages, parse_oai
 from paperfeed.sources.problems import SourceError, SourceProblem
+from tests.sources.sourcedata import OAI, OAI_NS, OAI_TOKEN_PAGE, Reply
 
 ALL_OAI_FILES = sorted(OAI.glob("*/*.xml"))
 # Real files that are not arXiv metadata (INSPIRE MARCXML) or hold no records.

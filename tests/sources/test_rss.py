@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sourcedata import RSS, RSS_FILES
 
 from paperfeed.sources.arxiv_rss import fetch_listing, parse_rss, split_authors
 from paperfeed.sources.problems import SourceError, SourceProblem
+from tests.sources.sourcedata import RSS, RSS_FILES
 
 DAY = dt.date(2026, 4, 27)
 ALL_RSS_FILES = sorted(RSS.glob("*.xml"))
