@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max, QuerySet
+from django.db import connection
+from django.db.models import FloatField, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from paperfeed.catalogue.models import Paper
@@ -55,11 +57,13 @@ def trending_papers(
     """Up to ``limit`` papers, best first, for the window ``day``, ``week`` or ``month``.
 
     ``queryset`` lets callers bring their own select_related/prefetch_related; the
-    ranking only filters it. Three indexed queries pick the ids, one loads the papers:
-    1. rows with points or a feature whose day is in the window (scored one by one);
-    2. the newest ``limit + len(1)`` papers announced in the window, which all share
-       their day's zero-point score, so no older unvoted paper can beat them;
-    3. hidden papers (a curator's decision), excluded from both.
+    ranking only filters it. Two queries pick the ids, one loads the papers:
+    1. the best ``limit`` rows with points or a feature whose day is in the window,
+       scored in the database: ``(points + 1) * decay(day)``, the decay of each of
+       the window's (at most 30) days computed here for the current time;
+    2. the newest ``limit`` papers announced in the window without points, which all
+       share their day's zero-point score, so no older one of them can beat these.
+    Hidden papers (a curator's decision) are left out of both.
     """
     bounds = window_bounds(window, now)
     if bounds is None or limit <= 0:
@@ -67,35 +71,62 @@ def trending_papers(
     limit = min(limit, MAX_LIMIT)
     first, last = bounds
     reference = scoring.reference_time(last, now)
-
-    active = {
-        row[0]: row
-        for row in TrendingScore.objects.filter(
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    # 1 / (age_days + 2)^G for each day of the window: the only time-dependent part
+    decay = {d: scoring.score(0, scoring.age_hours(d, reference)) for d in days}
+    # (points + 1) * decay(day), as one CASE over the window's days (raw SQL: building
+    # thirty When() expressions costs more than running the query)
+    table = connection.ops.quote_name(TrendingScore._meta.db_table)
+    cases = " ".join(f"WHEN {table}.day = %s THEN %s" for _ in decay)
+    params: list = []
+    for d, f in decay.items():
+        params += [connection.ops.adapt_datefield_value(d), f]
+    rank = RawSQL(
+        f"({table}.points + 1.0) * (CASE {cases} ELSE 0.0 END)", params, output_field=FloatField()
+    )
+    active = list(
+        TrendingScore.objects.filter(
             scoring.active_filter(), day__gte=first, day__lte=last, hidden=False
-        ).values_list("paper_id", "day", "points", "votes", "stars", "stars_gained", "featured_on")
-    }
-    hidden = TrendingScore.objects.filter(hidden=True).values("paper_id")
+        )
+        .annotate(rank=rank)
+        .order_by("-rank", "-day", "-paper__arxiv_id")
+        .values_list(
+            "paper_id",
+            "paper__arxiv_id",
+            "day",
+            "points",
+            "votes",
+            "stars",
+            "stars_gained",
+            "featured_on",
+        )[:limit]
+    )
+    # Papers without points or a feature: their score is their day's decay, so the
+    # newest ``limit`` of them are the only ones that can make the list.
     quiet = list(
         Paper.objects.filter(announced__gte=first, announced__lte=last)
-        .exclude(pk__in=hidden)
+        .filter(
+            Q(trending_score__isnull=True)
+            | Q(
+                trending_score__points__lte=0,
+                trending_score__featured_on__isnull=True,
+                trending_score__hidden=False,
+            )
+        )
         .order_by("-announced", "-arxiv_id")
-        .values_list("pk", "arxiv_id", "announced")[: limit + len(active)]
+        .values_list("pk", "arxiv_id", "announced")[:limit]
     )
     candidates: dict[int, tuple[float, dt.date, str, scoring.Parts]] = {}
     for pk, arxiv_id, announced in quiet:
-        if pk in active:
-            continue
         hours = scoring.age_hours(announced, reference)
         parts = scoring.Parts(scoring.score(0, hours), 0, 0, 0, hours)
         candidates[pk] = (parts.score, announced, arxiv_id, parts)
-    if active:
-        ids = dict(Paper.objects.filter(pk__in=list(active)).values_list("pk", "arxiv_id"))
-        for pk, (_, day, points, votes, stars, gained, featured_on) in active.items():
-            hours = scoring.age_hours(day, reference)
-            parts = scoring.Parts(
-                scoring.score(points, hours), votes, stars, gained, hours, featured_on
-            )
-            candidates[pk] = (parts.score, day, ids.get(pk, ""), parts)
+    for pk, arxiv_id, day, points, votes, stars, gained, featured_on in active:
+        hours = scoring.age_hours(day, reference)
+        parts = scoring.Parts(
+            scoring.score(points, hours), votes, stars, gained, hours, featured_on
+        )
+        candidates[pk] = (parts.score, day, arxiv_id, parts)
     ranked = sorted(candidates.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[1][2]), reverse=True)
     top = ranked[:limit]
     base = Paper.objects.all() if queryset is None else queryset

@@ -19,19 +19,13 @@ def _votes(paper) -> int:  # type: ignore[no-untyped-def]
         return 0
 
 
-@register.inclusion_tag("community/_vote.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def vote_button(context, paper):  # type: ignore[no-untyped-def]
-    from paperfeed.community.votes import voted_ids
+    from paperfeed.community.votes import vote_html, voted_ids
 
     request = context.get("request")
-    return {
-        "paper": paper,
-        "votes": _votes(paper),
-        "voted": request is not None and paper.pk in voted_ids(request),
-        "request": request,
-        "user": getattr(request, "user", None),
-        "csrf_token": context.get("csrf_token"),
-    }
+    voted = request is not None and paper.pk in voted_ids(request)
+    return vote_html(request, paper, _votes(paper), voted)
 
 
 @register.inclusion_tag("community/_paper_panel.html", takes_context=True)
@@ -42,6 +36,7 @@ def paper_panel(context, paper):  # type: ignore[no-untyped-def]
     from paperfeed.codelinks.stars import sparkline
     from paperfeed.community.models import Collection, Submission
     from paperfeed.community.permissions import is_curator
+    from paperfeed.community.votes import vote_html
     from paperfeed.trending.models import TrendingScore
     from paperfeed.trending.score import parts_for
 
@@ -84,6 +79,7 @@ def paper_panel(context, paper):  # type: ignore[no-untyped-def]
         "request": request,
         "user": user,
         "csrf_token": context.get("csrf_token"),
-        "votes": parts.votes,
-        "voted": signed_in and paper.votes.filter(user=user).exists(),
+        "vote_html": vote_html(
+            request, paper, parts.votes, signed_in and paper.votes.filter(user=user).exists()
+        ),
     }
