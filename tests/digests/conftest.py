@@ -35,6 +35,7 @@ class Recorder:
         self.reject: dict[str, tuple[int, str]] = {}
         self.die_after: int | None = None
         self.rcpt_attempts: Counter[str] = Counter()
+        self.sessions = 0
 
     @property
     def dead(self) -> bool:
@@ -43,6 +44,7 @@ class Recorder:
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.dead:
             server.transport.abort()
+        self.sessions += 1
         session.host_name = hostname
         return responses
 

@@ -38,6 +38,7 @@ def test_every_confirmed_reader_gets_one_digest(corpus, smtp):
     subscriber("left@example.org", unsubscribed_at=timezone.now())
     result = _send(corpus)
     assert result.sent == 5 and result.failed == 0
+    assert smtp.handler.sessions == 1  # one SMTP connection for the batch
     expected = {r.email: 1 for r in readers} | {"cats@example.org": 1}
     assert dict(smtp.handler.recipients()) == expected
     assert set(SendLog.objects.values_list("state", flat=True)) == {"sent"}

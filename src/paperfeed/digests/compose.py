@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.catalogue.models import Authorship, Paper
@@ -186,7 +188,9 @@ class Composer:
         self._ids: dict[str, tuple[int, ...]] = {}
         self._views: dict[int, PaperView] = {}
         self._blocks: dict[int, tuple[str, str]] = {}
-        self._bodies: dict[tuple, Body] = {}
+        self._bodies: OrderedDict[tuple, Body] = OrderedDict()
+        self._frames: dict[tuple[str, str], tuple[str, str]] = {}
+        self._sections: dict[tuple, tuple[str, str]] = {}
         self.limit = max(MAX_PAPERS_CHOICES)
 
     # ids per block
@@ -269,9 +273,22 @@ class Composer:
             subscriber.pk if personal else None,
         )
 
+    def _section(self, block: Block, ids: tuple[int, ...]) -> tuple[str, str]:
+        key = (block.key, ids)
+        if key not in self._sections:
+            rendered = [self._block(i) for i in ids]
+            ctx = {"title": block.title, "papers": [r[0] for r in rendered]}
+            underline = "=" * len(block.title)
+            self._sections[key] = (
+                render_to_string("digests/email/_section.html", ctx),
+                f"{block.title}\n{underline}\n\n" + "\n".join(r[1] for r in rendered),
+            )
+        return self._sections[key]
+
     def body(self, subscriber: Subscriber) -> Body:
         key = self.selection_key(subscriber)
         if key in self._bodies:
+            self._bodies.move_to_end(key)
             return self._bodies[key]
         blocks: list[Block] = []
         for name in key[0]:
@@ -280,51 +297,75 @@ class Composer:
         self._load({i for ids in chosen.values() for i in ids})
         html_parts, text_parts, titles, count = [], [], [], 0
         for block in blocks:
-            ids = [i for i in chosen.get(block.key, []) if i in self._views]
+            ids = tuple(i for i in chosen.get(block.key, []) if i in self._views)
             if not ids:
                 continue
-            rendered = [self._block(i) for i in ids]
-            ctx = {"title": block.title, "papers": [r[0] for r in rendered]}
-            html_parts.append(render_to_string("digests/email/_section.html", ctx))
-            text_parts.append(
-                block.title
-                + "\n"
-                + "=" * len(block.title)
-                + "\n\n"
-                + "\n".join(r[1] for r in rendered)
-            )
+            html, text = self._section(block, ids)
+            html_parts.append(html)
+            text_parts.append(text)
             titles.append(block.title)
             count += len(ids)
         body = Body(mark_safe("".join(html_parts)), "\n".join(text_parts), count, titles)
         self._bodies[key] = body
+        if len(self._bodies) > BODY_CACHE:  # bodies are large: keep the recent ones
+            self._bodies.popitem(last=False)
         return body
 
     def compose(self, subscriber: Subscriber, manage_token: str) -> Digest | None:
-        """The digest for this subscriber, or None when there is nothing to send."""
+        """The digest for this subscriber, or None when there is nothing to send.
+
+        The frame (header, footer) is rendered once per (frequency, reason) with
+        markers where the body, the address and the signed links go; each subscriber
+        costs a few string replacements."""
         body = self.body(subscriber)
         if body.count == 0:
             return None
+        frequency = subscriber.get_frequency_display().split(" (")[0].lower()
         reason = "; ".join(_describe(n, subscriber) for n in effective_sections(subscriber))
-        ctx = {
-            "body": body,
-            "period": self.period,
-            "email": subscriber.email,
-            "reason": reason,
-            "preferences_url": absolute(reverse("digests:preferences", args=[manage_token])),
-            "unsubscribe_url": absolute(reverse("digests:unsubscribe", args=[manage_token])),
-            "site_url": absolute("/"),
-            "frequency": subscriber.get_frequency_display().split(" (")[0].lower(),
-        }
-        subject = (
-            f"paperfeed {ctx['frequency']}: {body.count} paper{'s' if body.count != 1 else ''}"
-            f", {self.period.label}"
-        )
+        frame = self._frames.get((frequency, reason))
+        if frame is None:
+            frame = self._frames[(frequency, reason)] = self._frame(frequency, reason)
+        text_frame, html_frame = frame
+        prefs = absolute(reverse("digests:preferences", args=[manage_token]))
+        unsub = absolute(reverse("digests:unsubscribe", args=[manage_token]))
+        count = str(body.count)
+        plural = "" if body.count == 1 else "s"
+        values = {_EMAIL: subscriber.email, _PREFS: prefs, _UNSUB: unsub, _COUNT: count,
+                  _PLURAL: plural}  # fmt: skip
+        text, html = text_frame, html_frame
+        for marker, value in values.items():
+            text = text.replace(marker, value)
+            html = html.replace(marker, escape(value) if marker == _EMAIL else value)
+        subject = f"paperfeed {frequency}: {count} paper{plural}, {self.period.label}"
         return Digest(
             subject=subject,
-            text=render_to_string("digests/email/digest.txt", ctx),
-            html=render_to_string("digests/email/digest.html", ctx),
+            text=text.replace(_BODY, body.text),
+            html=html.replace(_BODY, body.html),
             papers=body.count,
         )
+
+    def _frame(self, frequency: str, reason: str) -> tuple[str, str]:
+        ctx = {
+            "body": {"html": _BODY, "text": _BODY, "count": _COUNT, "plural": _PLURAL},
+            "period": self.period,
+            "email": _EMAIL,
+            "reason": reason,
+            "preferences_url": _PREFS,
+            "unsubscribe_url": _UNSUB,
+            "site_url": absolute("/"),
+            "frequency": frequency,
+        }
+        return (
+            render_to_string("digests/email/digest.txt", ctx),
+            render_to_string("digests/email/digest.html", ctx),
+        )
+
+
+# Markers for the per-subscriber parts of a rendered frame: nothing a template escapes,
+# nothing that can occur in a paper's text.
+_EMAIL, _PREFS, _UNSUB = "\x00pf-email\x00", "\x00pf-prefs\x00", "\x00pf-unsub\x00"
+_BODY, _COUNT, _PLURAL = "\x00pf-body\x00", "\x00pf-count\x00", "\x00pf-plural\x00"
+BODY_CACHE = 256
 
 
 def _describe(section: str, subscriber: Subscriber) -> str:

@@ -178,6 +178,10 @@ def _decode(text) -> str:  # type: ignore[no-untyped-def]
 
 def _send_once(connection, message: EmailMultiAlternatives) -> None:  # type: ignore[no-untyped-def]
     try:
+        # Open explicitly: a backend that opens the connection itself inside
+        # send_messages also closes it afterwards (one connection per message).
+        if getattr(connection, "connection", False) is None:
+            connection.open()
         if connection.send_messages([message]) != 1:
             raise Temporary("the backend did not accept the message")
     except smtplib.SMTPRecipientsRefused as exc:
@@ -322,17 +326,18 @@ def send_batch(
                 _finish(row, State.FAILED, attempts=row.attempts + 1, error=str(exc)[:2000])
                 result.failed += 1
                 continue
-            _finish(
-                row,
-                State.SENT,
-                attempts=row.attempts + attempts,
-                papers=digest.papers,
-                message_id=message.extra_headers["Message-ID"],
-                error="",
-            )
-            Subscriber.objects.filter(pk=subscriber.pk).update(
-                last_sent_at=timezone.now(), hard_failures=0
-            )
+            with transaction.atomic():
+                _finish(
+                    row,
+                    State.SENT,
+                    attempts=row.attempts + attempts,
+                    papers=digest.papers,
+                    message_id=message.extra_headers["Message-ID"],
+                    error="",
+                )
+                Subscriber.objects.filter(pk=subscriber.pk).update(
+                    last_sent_at=timezone.now(), hard_failures=0
+                )
             result.sent += 1
     finally:
         _close(connection)
