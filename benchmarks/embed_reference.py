@@ -20,7 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-LISTINGS = Path(__file__).resolve().parents[2] / "shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz"
+LISTINGS = (
+    Path(__file__).resolve().parents[2] / "shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz"
+)
 
 
 def texts(n: int) -> list[str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
@@ -200,8 +200,9 @@ def _pg_search(
 
     where, params = filters.sql("p")
     literal = "[" + ",".join(f"{x:.7g}" for x in query.tolist()) + "]"
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(40, min(1000, want * 2))])
+    # SET LOCAL only lasts inside a transaction (pgvector 0.8+ for iterative scans).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, want * 2))}")
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute(
             "SELECT e.paper_id, 1 - (e.pgvector <=> %s::vector) AS score"
