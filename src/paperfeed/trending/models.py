@@ -29,7 +29,13 @@ class TrendingScore(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["day", "points"], name="trending_day_points")]
+        indexes = [
+            # covers the ranking query (day range, points, hidden, feature, id): index only
+            models.Index(
+                fields=["day", "points", "hidden", "featured_on", "paper"], name="trending_window"
+            ),
+            models.Index(fields=["featured_on"], name="trending_featured_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.paper_id}: {self.points:g} points"

@@ -84,23 +84,25 @@ def trending_papers(
     rank = RawSQL(
         f"({table}.points + 1.0) * (CASE {cases} ELSE 0.0 END)", params, output_field=FloatField()
     )
-    active = list(
+    best = list(
         TrendingScore.objects.filter(
             scoring.active_filter(), day__gte=first, day__lte=last, hidden=False
         )
         .annotate(rank=rank)
-        .order_by("-rank", "-day", "-paper__arxiv_id")
-        .values_list(
-            "paper_id",
-            "paper__arxiv_id",
-            "day",
-            "points",
-            "votes",
-            "stars",
-            "stars_gained",
-            "featured_on",
-        )[:limit]
+        .order_by("-rank", "-day", "-paper_id")
+        .values_list("paper_id", flat=True)[:limit]
     )
+    rows = TrendingScore.objects.filter(paper_id__in=best).values_list(
+        "paper_id",
+        "paper__arxiv_id",
+        "day",
+        "points",
+        "votes",
+        "stars",
+        "stars_gained",
+        "featured_on",
+    )
+    active = list(rows) if best else []
     # Papers without points or a feature: their score is their day's decay, so the
     # newest ``limit`` of them are the only ones that can make the list.
     quiet = list(
