@@ -59,6 +59,9 @@ def test_signup_confirm_by_emailed_link_then_log_in(client):
 
     client.post("/accounts/logout")
     assert "_auth_user_id" not in client.session
+    # the link does not log anyone in a second time
+    assert b"already confirmed" in client.get(path).content
+    assert "_auth_user_id" not in client.session
     ok = client.post("/accounts/login", {"username": "ADA@example.org", "password": PASSWORD})
     assert ok.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
@@ -74,6 +77,18 @@ def test_bad_and_expired_links_are_refused(client, settings):
     assert client.get(path).status_code == 400
     assert not User.objects.get(username="ada@example.org").is_active
     assert SALT in "paperfeed.accounts.verify"
+
+
+def test_signing_up_again_voids_the_earlier_link(client):
+    signup(client)
+    first = link_in(mail.outbox[-1]).split("testserver", 1)[1]
+    signup(client, password="a different long passphrase 9")
+    second = link_in(mail.outbox[-1]).split("testserver", 1)[1]
+    assert client.get(first).status_code == 400
+    assert client.get(second).status_code == 200
+    assert User.objects.get(username="ada@example.org").check_password(
+        "a different long passphrase 9"
+    )
 
 
 def test_signup_form_errors(client):

@@ -8,12 +8,21 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 SALT = "paperfeed.accounts.verify"
 
 
+def _password_mark(user) -> str:  # type: ignore[no-untyped-def]
+    """Binds a link to the password chosen at that sign-up: signing up again for the
+    same pending address (which replaces the password) voids the earlier links."""
+    return salted_hmac(SALT, user.password, algorithm="sha256").hexdigest()[:16]
+
+
 def make_token(user) -> str:  # type: ignore[no-untyped-def]
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=SALT, compress=True)
+    return signing.dumps(
+        {"u": user.pk, "e": user.email, "p": _password_mark(user)}, salt=SALT, compress=True
+    )
 
 
 def read_token(token: str):  # type: ignore[no-untyped-def]
@@ -24,7 +33,7 @@ def read_token(token: str):  # type: ignore[no-untyped-def]
     except signing.BadSignature:  # includes SignatureExpired
         return None
     user = get_user_model().objects.filter(pk=data.get("u")).first()
-    if user is None or user.email != data.get("e"):
+    if user is None or user.email != data.get("e") or data.get("p") != _password_mark(user):
         return None
     return user
 

@@ -73,11 +73,13 @@ def verify(request, token: str):  # type: ignore[no-untyped-def]
     profile, _ = Profile.objects.get_or_create(user=user)
     if profile.banned:
         return render(request, "accounts/verify_failed.html", status=400)
-    if not user.is_active:
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-        profile.email_verified_at = timezone.now()
-        profile.save(update_fields=["email_verified_at"])
+    if user.is_active or profile.email_verified_at:
+        # Used before: a link is not a standing way in, log in with the password.
+        return render(request, "accounts/verified.html", {"again": True})
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    profile.email_verified_at = timezone.now()
+    profile.save(update_fields=["email_verified_at"])
     auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return render(request, "accounts/verified.html")
 
