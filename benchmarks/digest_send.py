@@ -7,7 +7,8 @@ listings are imported; subscribers get varied preferences (sections, 1-3 categor
 5-50 papers). An aiosmtpd server runs in its own process and counts what it
 receives. ``--workers 0`` sends from this process (``digest send --inline``);
 ``--workers N`` enqueues the batches and runs N ``paperfeed worker --batch``
-processes. Prints the send time, digests per second and peak memory.
+processes. Prints the send time, digests per second, peak memory, and the CPU time per
+digest (what a busy shared machine does not distort).
 """
 
 from __future__ import annotations
@@ -158,17 +159,20 @@ def main() -> None:
         if args.profile:
             command[1:1] = ["-m", "cProfile", "-s", "tottime"]
         procs = [subprocess.Popen(command, stdout=None if args.profile else subprocess.DEVNULL)]
-    peaks = []
+    peaks, cpu = [], 0.0
     for proc in procs:
         _, status, usage = os.wait4(proc.pid, 0)
         if status:
             sys.exit(f"{' '.join(command)} failed ({status})")
         peaks.append(usage.ru_maxrss / 1024)
+        cpu += usage.ru_utime + usage.ru_stime
     elapsed = time.perf_counter() - started
+    load = os.getloadavg()[0]
 
     sink.stdin.close()
     received, size = (int(x) for x in sink.stdout.readline().split())
-    sink.wait()
+    _, _, sink_usage = os.wait4(sink.pid, 0)
+    sink_cpu = sink_usage.ru_utime + sink_usage.ru_stime
     sent = SendLog.objects.filter(state="sent").count()
     states = Counter(SendLog.objects.values_list("state", flat=True))
     print(
@@ -178,6 +182,13 @@ def main() -> None:
     how = f"{args.workers} worker processes" if args.workers else "digest send --inline"
     print(f"sent {sent} digests in {elapsed:.1f} s: {sent / elapsed:.0f} digests/s ({how})")
     print(f"peak memory of the sending process(es): {', '.join(f'{p:.0f} MiB' for p in peaks)}")
+    # Wall time depends on what else runs on the machine; CPU time per digest does not.
+    per = (cpu + sink_cpu) / max(sent, 1)
+    print(
+        f"CPU: {1000 * cpu / max(sent, 1):.1f} ms per digest sending, "
+        f"{1000 * sink_cpu / max(sent, 1):.1f} ms in the SMTP server; load average {load:.1f}; "
+        f"on 2 idle cores at most {2 / per:.0f} digests/s ({args.subscribers * per / 2:.0f} s)"
+    )
     if received != sent or sent + states.get("empty", 0) != args.subscribers:
         sys.exit("mismatch: every subscriber should get exactly one digest")
 

@@ -20,6 +20,19 @@ pytestmark = pytest.mark.django_db
 NO_SLEEP = {"sleep": lambda s: None}
 
 
+def run_queued() -> int:
+    """Run the digest tasks that are due, as a worker would (a worker inside a test
+    would close the test's database connection)."""
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    for row in DBTaskResult.objects.ready().filter(task_path__endswith="send_digest_batch"):
+        row.delete()
+        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        ran += 1
+    return ran
+
+
 def _readers(n, **fields):
     return [subscriber(f"reader{i}@example.org", **fields) for i in range(n)]
 
@@ -240,7 +253,7 @@ def test_send_command_enqueues_for_workers(corpus, smtp):
     call_command("digest", "send", "--date", corpus.isoformat(), stdout=StringIO())
     assert DBTaskResult.objects.filter(task_path__endswith="send_digest_batch").count() == 1
     assert smtp.handler.messages == []
-    call_command("worker", "--batch", "--interval", "0", stdout=StringIO(), stderr=StringIO())
+    run_queued()
     assert len(smtp.handler.messages) == 3
 
 
@@ -256,3 +269,32 @@ def test_dry_run_sends_nothing(corpus, smtp):
 
 def test_digest_is_in_the_daily_schedule(settings):
     assert ["digest", "send"] in settings.PAPERFEED_DAILY_JOBS
+
+
+def test_failed_batch_is_retried_later_by_the_workers(corpus, smtp, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from paperfeed.digests.tasks import send_digest_batch
+
+    readers = _readers(3)
+    smtp.handler.temp_fail["reader1@example.org"] = -1
+    ids = [r.pk for r in readers]
+    send_digest_batch.call("daily", corpus.isoformat(), ids)
+    retry = DBTaskResult.objects.get(task_path__endswith="send_digest_batch")
+    assert retry.run_after > timezone.now() + dt.timedelta(minutes=4)
+    assert retry.args_kwargs["args"][-1] == 2  # the attempt number
+    assert len(smtp.handler.messages) == 2
+
+    smtp.handler.temp_fail.clear()
+    assert run_queued() == 0  # not due yet
+    DBTaskResult.objects.update(run_after=timezone.now())  # time passes
+    assert run_queued() == 1
+    assert dict(smtp.handler.recipients()) == {r.email: 1 for r in readers}
+
+
+def test_retries_give_up_after_the_last_delay(corpus, smtp, settings):
+    from paperfeed.digests.tasks import retry_later
+
+    settings.DIGESTS_RETRY_LATER = [60]
+    assert retry_later("daily", corpus.isoformat(), [1], attempt=1) is True
+    assert retry_later("daily", corpus.isoformat(), [1], attempt=2) is False

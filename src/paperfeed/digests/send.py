@@ -8,10 +8,13 @@ was left by a crashed worker and is taken over. Re-running a period therefore se
 each reader at most one digest and never skips one; the only window for a duplicate
 is a crash between the server accepting a message and the ``sent`` write.
 
-Temporary SMTP failures (4xx, connection refused or dropped) are retried with
-backoff (``DIGESTS_RETRY_DELAYS`` seconds); when the server stays unreachable the rest
-of the batch is left unclaimed for the next run. A 5xx for the recipient counts
-toward ``DIGESTS_SUPPRESS_AFTER`` (default 3); 550 "no such user" suppresses at once.
+Temporary SMTP failures (4xx, connection refused or dropped) are retried at once with
+short backoff (``DIGESTS_RETRY_DELAYS``, default 2 s then 10 s); after that the row is
+``failed`` and the batch task re-enqueues itself with longer delays (see tasks.py), as
+does a batch whose server stayed unreachable (the rest of it is left unclaimed). Any
+later ``digest send`` for the same period also picks them up. A 5xx for the recipient
+counts toward ``DIGESTS_SUPPRESS_AFTER`` (default 3); 550 "no such user" suppresses at
+once.
 """
 
 from __future__ import annotations
@@ -216,7 +219,7 @@ def _close(connection) -> None:  # type: ignore[no-untyped-def]
 def deliver(connection, message: EmailMultiAlternatives, sleep=time.sleep) -> int:  # type: ignore[no-untyped-def]
     """Send with retries on temporary failures; returns the attempts used. Raises
     Permanent at once, or the last Temporary/ServerDown when retries run out."""
-    delays = list(_setting("DIGESTS_RETRY_DELAYS", (5, 30, 120)))
+    delays = list(_setting("DIGESTS_RETRY_DELAYS", (2, 10)))
     attempt = 0
     while True:
         attempt += 1
