@@ -107,3 +107,17 @@ def test_preview_command(corpus):
     assert "New in cs.CV" in text and "<table" in text
     with pytest.raises(CommandError):
         call_command("digest", "preview", "--email", "nobody@example.org", stdout=StringIO())
+
+
+def test_code_link_when_known(corpus):
+    from paperfeed.codelinks.models import CodeLink, CodeRepository
+
+    composer = Composer(period_for("daily", corpus))
+    paper_id = composer.trending_ids()[0]
+    repo = CodeRepository.objects.create(
+        host="github", full_name="example/digest-code", url="https://github.com/example/digest-code"
+    )
+    CodeLink.objects.create(paper_id=paper_id, repository=repo, source="curator")
+    digest = composer.compose(subscriber("code@example.org", max_papers=5), "t")
+    assert "Code: https://github.com/example/digest-code" in digest.text
+    assert 'href="https://github.com/example/digest-code"' in digest.html

@@ -171,3 +171,33 @@ def test_preference_writes_are_rate_limited(sub):
         for _ in range(32)
     ]
     assert codes[:30] == [400] * 30 and codes[30:] == [429, 429]
+
+
+def test_subscribe_from_account_settings(django_user_model):
+    from django.utils import timezone
+
+    from paperfeed.accounts.models import Profile
+
+    user = django_user_model.objects.create_user("Member@Example.org", "Member@Example.org", "pw")
+    client = Client(enforce_csrf_checks=True)
+    assert client.get("/digests/account").status_code == 302  # log in first
+    client.force_login(user)
+    page = client.get("/digests/account")
+    assert b"Verify your account" in page.content
+    assert (
+        client.post(
+            "/digests/account", {"csrfmiddlewaretoken": page.cookies["csrftoken"].value}
+        ).status_code
+        == 400
+    )
+
+    Profile.objects.update_or_create(user=user, defaults={"email_verified_at": timezone.now()})
+    page = client.get("/digests/account")
+    assert b"Send me the digest" in page.content
+    csrf = page.cookies["csrftoken"].value
+    assert client.post("/digests/account").status_code == 403
+    response = client.post("/digests/account", {"csrfmiddlewaretoken": csrf})
+    assert response.status_code == 302 and "/digests/preferences/" in response["Location"]
+    sub = Subscriber.objects.get()
+    assert (sub.email, sub.user, sub.status) == ("Member@example.org", user, "active")
+    assert b"gets the daily digest" in client.get("/digests/account").content

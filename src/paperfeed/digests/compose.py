@@ -126,8 +126,14 @@ def effective_sections(subscriber: Subscriber) -> list[str]:
 
 
 def code_links(paper_ids: list[int]) -> dict[int, str]:
-    """Code repository URL per paper. The slot for the code-links work: no model yet."""
-    return {}
+    """Each paper's code repository URL, from the code-links app when it is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("paperfeed.codelinks"):
+        return {}
+    from paperfeed.codelinks.links import primary_repositories
+
+    return {pk: repo.url for pk, repo in primary_repositories(paper_ids).items()}
 
 
 # -- rendering -----------------------------------------------------------------------

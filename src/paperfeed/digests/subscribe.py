@@ -19,6 +19,7 @@ import logging
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -130,3 +131,43 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
     subscriber.refresh_from_db()
     return redirect(reverse("digests:preferences", args=[manage_token(subscriber)]) + "?welcome=1")
+
+
+def _verified_email(user) -> str | None:  # type: ignore[no-untyped-def]
+    """The account's address when the accounts app has verified it."""
+    profile = getattr(user, "profile", None)
+    if profile is None or not getattr(profile, "email_verified_at", None):
+        return None
+    try:
+        return normalise(user.email)
+    except BadAddress:
+        return None
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit("digest-account", "20/h", by="user")
+def account(request: HttpRequest) -> HttpResponse:
+    """Digest subscription from account settings (``/digests/account``): a verified
+    account address needs no second opt-in; the subscription stays keyed by email and
+    is linked to the account."""
+    email = _verified_email(request.user)
+    subscriber = Subscriber.objects.filter(email=email).first() if email else None
+    if request.method != "POST":
+        return render(request, "digests/account.html", {"email": email, "subscriber": subscriber})
+    if email is None:
+        return render(
+            request, "digests/account.html", {"email": None, "subscriber": None}, status=400
+        )
+    with transaction.atomic():
+        subscriber, _ = Subscriber.objects.get_or_create(email=email)
+        if subscriber.suppressed_at:
+            return render(request, "digests/account.html",
+                          {"email": email, "subscriber": subscriber}, status=409)  # fmt: skip
+        subscriber.user = request.user
+        subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+        subscriber.unsubscribed_at = None
+        subscriber.confirm_nonce = ""
+        subscriber.save(update_fields=["user", "confirmed_at", "unsubscribed_at", "confirm_nonce"])
+    return redirect(reverse("digests:preferences", args=[manage_token(subscriber)]))
