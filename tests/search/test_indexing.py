@@ -112,6 +112,7 @@ def test_ann_index_above_the_threshold_matches_exact_search(corpus, monkeypatch,
     paper_id = sorted(corpus.values())[0]
     PaperEmbedding.objects.filter(paper_id=paper_id).update(vector=vectors.to_bytes(queries[2]))
     PaperEmbedding.objects.filter(paper_id=paper_id).first().save()  # bump updated_at
+    vectors.forget_state()  # another process would see it within STATE_TTL
     assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id
     assert "vectors added" in vectors.sync_ann_index()
     assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id

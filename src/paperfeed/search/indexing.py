@@ -47,6 +47,7 @@ def embed_papers(paper_ids: Sequence[int], embedder=None) -> int:  # type: ignor
             unique_fields=["paper"],
             update_fields=["model_name", "vector", "pgvector", "updated_at"],
         )
+    vectors.forget_state()
     return len(objs)
 
 
@@ -109,6 +110,7 @@ def reindex(
                 progress(embedded, len(all_ids))
         stale = PaperEmbedding.objects.exclude(model_name=MODEL_NAME).delete()[0]
         vectors.sync_ann_index(rebuild=vectors.TableState.read().count > vectors.ann_threshold())
+    vectors.forget_state()
     log.info(
         "reindex: %d keyword rows, %d embeddings in %.1fs",
         keyword_rows,

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters
@@ -68,11 +69,38 @@ class TableState:
 
     @classmethod
     def read(cls, model_name: str = MODEL_NAME) -> TableState:
-        row = _embeddings(model_name).aggregate(
-            n=Count("paper_id"), top=Max("paper_id"), last=Max("updated_at")
-        )
-        last = row["last"].isoformat() if row["last"] else ""
-        return cls(row["n"] or 0, row["top"] or 0, last)
+        """Three index-only look-ups (one aggregate over the rows would read every
+        vector); remembered for ``STATE_TTL`` seconds, so a search costs no query
+        here and another process's writes show within that time."""
+        now = time.monotonic()
+        with _state_lock:
+            cached = _state_cache.get(model_name)
+            if cached and now - cached[0] < STATE_TTL:
+                return cached[1]
+        table = PaperEmbedding._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT COUNT(*) FROM {table} WHERE model_name = %s),"
+                f" (SELECT MAX(paper_id) FROM {table} WHERE model_name = %s),"
+                f" (SELECT MAX(updated_at) FROM {table})",
+                [model_name, model_name],
+            )
+            count, top, last = cursor.fetchone()
+        state = cls(count or 0, top or 0, str(last or ""))
+        with _state_lock:
+            _state_cache[model_name] = (now, state)
+        return state
+
+
+STATE_TTL = float(os.environ.get("PAPERFEED_VECTOR_STATE_TTL", "1.0"))
+_state_lock = threading.Lock()
+_state_cache: dict[str, tuple[float, TableState]] = {}
+
+
+def forget_state() -> None:
+    """Called after this process writes vectors, so its next search sees them."""
+    with _state_lock:
+        _state_cache.clear()
 
 
 def get_vector(paper_id: int, model_name: str = MODEL_NAME) -> np.ndarray | None:
@@ -368,6 +396,7 @@ def _sync_locked(  # type: ignore[no-untyped-def]
 
 
 def clear_caches() -> None:
+    forget_state()
     _matrix_cache.clear()
     with _ann_lock:
         _ann_cache.clear()
