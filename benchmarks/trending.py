@@ -99,6 +99,7 @@ def main() -> None:
     last_day = max(a for _, a in papers if a)
     popularity = [rng.paretovariate(1.2) for _ in papers]
     total = sum(popularity)
+    assert args.votes <= len(papers) * len(user_ids)
 
     def votes() -> int:
         rows = []
@@ -106,8 +107,20 @@ def main() -> None:
         sql = "INSERT INTO community_vote (user_id, paper_id, created_at) VALUES (%s, %s, %s)"
         end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         with connection.cursor() as cursor:
-            for (pk, announced), weight in zip(papers, popularity, strict=True):
-                n = min(len(user_ids), int(round(args.votes * weight / total)))
+            cap = len(user_ids)
+            counts = [min(cap, int(args.votes * w / total)) for w in popularity]
+            # what the cap and the rounding left out goes to the most popular papers
+            # that still have voters to spare, one vote each, until the total is exact
+            order = sorted(range(len(papers)), key=lambda i: -popularity[i])
+            missing = args.votes - sum(counts)
+            while missing > 0:
+                for i in order:
+                    if counts[i] < cap:
+                        counts[i] += 1
+                        missing -= 1
+                        if not missing:
+                            break
+            for (pk, announced), n in zip(papers, counts, strict=True):
                 if not n:
                     continue
                 start = dt.datetime.combine(announced or last_day, dt.time(), tzinfo=dt.UTC)

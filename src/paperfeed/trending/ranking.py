@@ -13,6 +13,8 @@ for a while (or a test corpus) still has a trending page.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 
 from django.db import connection
 from django.db.models import FloatField, Max, Q, QuerySet
@@ -140,3 +142,28 @@ def trending_papers(
             paper.trending = parts
             result.append(paper)
     return result
+
+
+_memo: dict[tuple, list[Paper]] = {}
+MEMO_SECONDS = 60
+MEMO_ENTRIES = 32
+
+
+def memoised_trending(
+    window: str, limit: int, queryset_factory: Callable[[], QuerySet[Paper]], version: str
+) -> list[Paper]:
+    """``trending_papers`` for pages, kept per process while ``version`` (the caller's
+    catalogue + community state) stays the same, for at most a minute (ages move).
+    The papers are shared between requests: templates only read them."""
+    key = (window, limit, version, int(time.time() // MEMO_SECONDS))
+    papers = _memo.get(key)
+    if papers is None:
+        papers = trending_papers(window, limit=limit, queryset=queryset_factory())
+        if len(_memo) >= MEMO_ENTRIES:
+            _memo.clear()
+        _memo[key] = papers
+    return papers
+
+
+def forget_memo() -> None:
+    _memo.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, trending_papers, window_bounds
+from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, memoised_trending, window_bounds
 from paperfeed.web import queries
 from paperfeed.web.params import parse_choice
 from paperfeed.web.responses import cached_list
@@ -16,7 +16,8 @@ TRENDING_LIMIT = 50
 def trending(request):  # type: ignore[no-untyped-def]
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
     bounds = window_bounds(window)
-    papers = trending_papers(window, limit=TRENDING_LIMIT, queryset=queries.card_queryset())
+    version = f"{queries.recent_catalogue_version()}|{queries.recent_community_revision()}"
+    papers = memoised_trending(window, TRENDING_LIMIT, queries.card_queryset, version)
     return render(
         request,
         "web/trending.html",
