@@ -127,3 +127,27 @@ def test_similar_needs_no_model_at_request_time(corpus, monkeypatch):
 
     monkeypatch.setattr(embeddings.Embedder, "embed", boom)
     assert len(similar(Paper.objects.get(id=sorted(corpus.values())[1]).arxiv_id, limit=3)) == 3
+
+
+def test_unchanged_text_is_not_embedded_again(corpus, django_capture_on_commit_callbacks):
+    import dataclasses
+
+    from paperfeed.catalogue.ingest import load_record
+    from paperfeed.catalogue.records import Version
+
+    paper_id = sorted(corpus.values())[30]
+    arxiv_id = Paper.objects.get(id=paper_id).arxiv_id
+    before = PaperEmbedding.objects.get(paper_id=paper_id)
+    record = load_record(arxiv_id)
+    immediate = "django_tasks.backends.immediate.ImmediateBackend"
+    v2 = dataclasses.replace(record, comments="accepted at a venue", versions=[Version(2)])
+    with task_backend(immediate), django_capture_on_commit_callbacks(execute=True):
+        assert Ingestor().ingest([v2]).updated == 1
+    same = PaperEmbedding.objects.get(paper_id=paper_id)
+    assert (same.updated_at, bytes(same.vector)) == (before.updated_at, bytes(before.vector))
+    v3 = dataclasses.replace(record, abstract="A different abstract.", versions=[Version(3)])
+    with task_backend(immediate), django_capture_on_commit_callbacks(execute=True):
+        assert Ingestor().ingest([v3]).updated == 1
+    changed = PaperEmbedding.objects.get(paper_id=paper_id)
+    assert bytes(changed.vector) != bytes(before.vector)
+    assert changed.updated_at > before.updated_at

@@ -7,6 +7,7 @@ rows. Papers without an embedding for the current model are found by
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,13 +24,31 @@ log = logging.getLogger("paperfeed.search")
 DEFAULT_BATCH = 64
 
 
-def embed_papers(paper_ids: Sequence[int], embedder=None) -> int:  # type: ignore[no-untyped-def]
-    """Embed these papers and store the vectors (one transaction); returns how many."""
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -> int:  # type: ignore[no-untyped-def]
+    """Embed these papers and store the vectors (one transaction); returns how many.
+
+    A paper whose stored vector was made by this model from the same text is
+    skipped (metadata-only updates such as a new version cost nothing), unless
+    ``force``.
+    """
     embedder = embedder or get_embedder()
-    rows = list(Paper.objects.filter(id__in=list(paper_ids)).values_list("id", "title", "abstract"))
+    papers = Paper.objects.filter(id__in=list(paper_ids)).values_list("id", "title", "abstract")
+    texts = {pk: paper_text(title, abstract) for pk, title, abstract in papers}
+    if not force:
+        stored = dict(
+            PaperEmbedding.objects.filter(
+                paper_id__in=list(texts), model_name=embedder.name
+            ).values_list("paper_id", "text_hash")
+        )
+        texts = {pk: t for pk, t in texts.items() if stored.get(pk) != text_hash(t)}
+    rows = list(texts.items())
     if not rows:
         return 0
-    matrix = embedder.embed([paper_text(t, a) for _, t, a in rows])
+    matrix = embedder.embed([text for _, text in rows])
     pg = vectors.use_pgvector()
     objs = [
         PaperEmbedding(
@@ -37,15 +56,16 @@ def embed_papers(paper_ids: Sequence[int], embedder=None) -> int:  # type: ignor
             model_name=embedder.name,
             vector=vectors.to_bytes(vec),
             pgvector=vec if pg else None,
+            text_hash=text_hash(text),
         )
-        for (pk, _, _), vec in zip(rows, matrix, strict=True)
+        for (pk, text), vec in zip(rows, matrix, strict=True)
     ]
     with transaction.atomic():
         PaperEmbedding.objects.bulk_create(
             objs,
             update_conflicts=True,
             unique_fields=["paper"],
-            update_fields=["model_name", "vector", "pgvector", "updated_at"],
+            update_fields=["model_name", "vector", "pgvector", "text_hash", "updated_at"],
         )
     vectors.forget_state()
     return len(objs)
@@ -105,7 +125,7 @@ def reindex(
         keyword_rows = keyword.index_keyword(all_ids)
         embedded = 0
         for start in range(0, len(all_ids), batch_size):
-            embedded += embed_papers(all_ids[start : start + batch_size])
+            embedded += embed_papers(all_ids[start : start + batch_size], force=True)
             if progress:
                 progress(embedded, len(all_ids))
         stale = PaperEmbedding.objects.exclude(model_name=MODEL_NAME).delete()[0]

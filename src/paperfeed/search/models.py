@@ -24,6 +24,9 @@ class PaperEmbedding(models.Model):
     model_name = models.CharField(max_length=64, db_index=True)
     vector = models.BinaryField()
     pgvector = VectorField(dimensions=384, null=True, blank=True)
+    text_hash = models.CharField(
+        max_length=16, blank=True, help_text="of the embedded text; same text, no re-embedding"
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
