@@ -37,6 +37,8 @@ HOSTILE = [
     "arXiv:",
     "title:",
     "🙂" * 3000,
+    'au:smith ti:models segm* abs:graph title:"deep nets" author:li*',
+    "the of and",
 ]
 
 

@@ -126,9 +126,9 @@ def tsquery(parsed: ParsedQuery) -> tuple[str, list[str]]:
         config = "simple" if column == "authors" else "english"
         weight = {"title": "A", "abstract": "B", "authors": "C"}.get(column or "", "")
         if len(words) == 1 and (prefix or weight):
-            suffix = ":*" if prefix else ""
+            # e.g. 'segm':*  'smith':C  'graph':*A  (words are \w+ only: nothing to escape)
             piece = f"to_tsquery('{config}', %s)"
-            params.append(f"'{words[0]}'{suffix}{weight}")
+            params.append(f"'{words[0]}':{'*' if prefix else ''}{weight}")
         else:
             piece = f"phraseto_tsquery('{config}', %s)"
             params.append(" ".join(words))
