@@ -114,6 +114,8 @@ def test_ann_index_above_the_threshold_matches_exact_search(corpus, monkeypatch,
     PaperEmbedding.objects.filter(paper_id=paper_id).first().save()  # bump updated_at
     vectors.forget_state()  # another process would see it within STATE_TTL
     assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id
+    assert "1 newer vectors scored exactly" in vectors.sync_ann_index(min_new=10)
+    assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id
     assert "vectors added" in vectors.sync_ann_index()
     assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id
 

@@ -22,6 +22,8 @@ from paperfeed.search.models import PaperEmbedding
 log = logging.getLogger("paperfeed.search")
 
 DEFAULT_BATCH = 64
+# The background task folds new vectors into the hnswlib file once this many wait.
+ANN_SYNC_MIN_NEW = 2000
 
 
 def text_hash(text: str) -> str:
@@ -86,7 +88,7 @@ def index_papers_now(
         done += embed_papers(ids[start : start + batch_size])
         if progress:
             progress(done, len(ids))
-    vectors.sync_ann_index()
+    vectors.sync_ann_index(min_new=ANN_SYNC_MIN_NEW)
     return done
 
 

@@ -287,6 +287,15 @@ class AnnIndex:
         self.index.set_ef(HNSW_EF_SEARCH)
         self.watermark = dt.datetime.fromisoformat(meta["watermark"]) if meta["watermark"] else None
 
+    def _delta(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors newer than the file, cached until the table changes."""
+        state = TableState.read(self.model_name)
+        cached = getattr(self, "_delta_cache", None)
+        if cached is None or cached[0] != state:
+            cached = (state, *load_vectors(model_name=self.model_name, since=self.watermark))
+            self._delta_cache = cached
+        return cached[1], cached[2]
+
     def search(self, query: np.ndarray, want: int, allowed=None) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
         allowed_set = None if allowed is None else set(allowed.tolist())
         k = min(want, self.index.get_current_count())
@@ -304,7 +313,7 @@ class AnnIndex:
             for label, distance in zip(labels[0], distances[0], strict=True):
                 found[int(label)] = 1.0 - float(distance)
         # Vectors written after the index file: score exactly, they may replace entries.
-        ids, matrix = load_vectors(model_name=self.model_name, since=self.watermark)
+        ids, matrix = self._delta()
         if len(ids):
             scores = matrix @ query
             for pk, score in zip(ids.tolist(), scores.tolist(), strict=True):
@@ -337,19 +346,31 @@ def ann_index(model_name: str = MODEL_NAME) -> AnnIndex | None:
         return loaded
 
 
-def sync_ann_index(model_name: str = MODEL_NAME, rebuild: bool = False) -> str:
+def sync_ann_index(model_name: str = MODEL_NAME, rebuild: bool = False, min_new: int = 0) -> str:
     """Bring the index file up to date with the table (SQLite above the threshold).
 
     Adds or replaces vectors written since the file's watermark; rebuilds when
-    papers were removed, when asked, or when the file is missing. Returns what it did.
+    papers were removed, when asked, or when the file is missing. With ``min_new``,
+    an existing file is left alone until that many vectors are newer than it
+    (searches score those exactly meanwhile), so small batches do not each rewrite
+    a large file. Returns what it did.
     """
     if use_pgvector():
         return "pgvector keeps its own index"
+    forget_state()
     state = TableState.read(model_name)
     path = index_dir() / f"{_stem(model_name)}.hnsw"
     meta_path = path.with_suffix(".json")
     if state.count <= ann_threshold() and not rebuild:
         return "below threshold: exact search"
+    if min_new and not rebuild and meta_path.exists() and path.exists():
+        meta = json.loads(meta_path.read_text())
+        newer = _embeddings(model_name)
+        if meta["watermark"]:
+            newer = newer.filter(updated_at__gt=dt.datetime.fromisoformat(meta["watermark"]))
+        pending = newer.count()
+        if pending < min_new and meta.get("count", 0) <= state.count:
+            return f"{pending} newer vectors scored exactly until {min_new}"
     with _file_lock(index_dir() / f"{_stem(model_name)}.lock"):
         done = _sync_locked(model_name, path, meta_path, state, rebuild)
         if done is None:  # something was deleted (or the model changed): start over
