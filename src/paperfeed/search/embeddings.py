@@ -237,15 +237,25 @@ def quantize(source: Path, target: Path) -> None:
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(
-        str(source),
-        str(target),
-        per_channel=True,
-        weight_type=QuantType.QInt8,
-        op_types_to_quantize=["MatMul", "Attention"],
-        # Shape inference cannot see through the com.microsoft operators.
-        extra_options={"DefaultTensorType": TensorProto.FLOAT},
-    )
+    # The quantiser calls logging.warning() on the root logger, which would install a
+    # root handler (and so print every later log line twice): give it a silent one.
+    root = logging.getLogger()
+    quiet = logging.NullHandler() if not root.handlers else None
+    if quiet:
+        root.addHandler(quiet)
+    try:
+        quantize_dynamic(
+            str(source),
+            str(target),
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul", "Attention"],
+            # Shape inference cannot see through the com.microsoft operators.
+            extra_options={"DefaultTensorType": TensorProto.FLOAT},
+        )
+    finally:
+        if quiet:
+            root.removeHandler(quiet)
 
 
 def _fingerprint(source: Path) -> str:
@@ -280,13 +290,17 @@ def ensure_model(cache_dir: Path, source: Path | None = None, quantized: bool = 
         if wanted.exists():
             return wanted
         with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
+            graph = fp32
             if not fp32.exists():
                 log.info("building the embedding model graph in %s", cache_dir)
-                build_onnx(source, Path(tmp) / "fp32.onnx")
-                os.replace(Path(tmp) / "fp32.onnx", fp32)
+                graph = Path(tmp) / "fp32.onnx"
+                build_onnx(source, graph)
+                if not quantized:  # the fp32 file is only kept when asked for
+                    os.replace(graph, fp32)
+                    graph = fp32
             if quantized:
                 log.info("quantising the embedding model to int8")
-                quantize(fp32, Path(tmp) / "int8.onnx")
+                quantize(graph, Path(tmp) / "int8.onnx")
                 os.replace(Path(tmp) / "int8.onnx", int8)
     return wanted
 
