@@ -2,12 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.community import FAST_HASHERS, file_sqlite_for_tests
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
-    file_sqlite_for_tests(tmp_path_factory)
+from tests.support.community import FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)

@@ -5,13 +5,8 @@ import time
 
 import pytest
 
-from tests.support.community import FAST_HASHERS, file_sqlite_for_tests
+from tests.support.community import FAST_HASHERS
 from tests.support.paths import SHARED_DATA
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
-    file_sqlite_for_tests(tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

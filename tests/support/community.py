@@ -38,19 +38,6 @@ def load_papers(n: int = 120) -> list[Paper]:
     return list(Paper.objects.order_by("-announced", "-arxiv_id"))
 
 
-def file_sqlite_for_tests(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
-    """Point SQLite's test database at a file. pytest-django's default in-memory
-    database runs in shared-cache mode, whose table locks fail at once ("database
-    table is locked") instead of waiting on busy_timeout, so two threads writing
-    (the concurrent-vote tests) could never succeed; a file behaves like production."""
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        folder = tmp_path_factory.mktemp("sqlite-test-db")
-        db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
-
-
 def all_apps() -> list[str]:
     """For ``django_db(transaction=True, available_apps=all_apps())``: with
     available_apps set, the flush after the test truncates with CASCADE, which

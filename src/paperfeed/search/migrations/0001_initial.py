@@ -13,12 +13,19 @@ SQLITE_UP = [
 ]
 SQLITE_DOWN = ["DROP TRIGGER IF EXISTS paper_fts_delete", "DROP TABLE IF EXISTS paper_fts"]
 
+# No foreign key: Django does not manage this table, so its flush (TRUNCATE of the
+# tables it knows) would be refused by a reference to catalogue_paper. A trigger
+# removes a paper's row instead, as on SQLite; searches join on catalogue_paper.
 PG_UP = [
     "CREATE TABLE IF NOT EXISTS search_paperfts ("
-    " paper_id bigint PRIMARY KEY REFERENCES catalogue_paper(id) ON DELETE CASCADE"
-    " DEFERRABLE INITIALLY DEFERRED,"
+    " paper_id bigint PRIMARY KEY,"
     " document tsvector NOT NULL)",
     "CREATE INDEX IF NOT EXISTS search_paperfts_document ON search_paperfts USING gin (document)",
+    "CREATE OR REPLACE FUNCTION search_paperfts_forget() RETURNS trigger AS $$"
+    " BEGIN DELETE FROM search_paperfts WHERE paper_id = OLD.id; RETURN OLD; END;"
+    " $$ LANGUAGE plpgsql",
+    "CREATE TRIGGER search_paperfts_forget AFTER DELETE ON catalogue_paper"
+    " FOR EACH ROW EXECUTE FUNCTION search_paperfts_forget()",
 ]
 # pgvector's HNSW index. PAPERFEED_PGVECTOR=0 leaves it out and paperfeed then searches
 # the float32 bytes in process, as on SQLite: pgvector binaries built for newer CPUs die
@@ -31,6 +38,8 @@ PG_HNSW = (
 if os.environ.get("PAPERFEED_PGVECTOR", "1") != "0":
     PG_UP.append(PG_HNSW)
 PG_DOWN = [
+    "DROP TRIGGER IF EXISTS search_paperfts_forget ON catalogue_paper",
+    "DROP FUNCTION IF EXISTS search_paperfts_forget()",
     "DROP INDEX IF EXISTS search_embedding_hnsw",
     "DROP TABLE IF EXISTS search_paperfts",
 ]
