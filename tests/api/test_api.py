@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from openapi_spec_validator import validate
 
-from paperfeed.catalogue.models import Paper
+from paperfeed.catalogue.models import NEWEST_FIRST, Paper
 from tests.support.corpus import OLD_STYLE_ID
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_papers_list_pages_through_everything(client, corpus):
 
 def test_paper_fields(client, corpus):
     first = client.get("/api/papers?limit=1").json()["results"][0]
-    paper = Paper.objects.order_by("-announced", "-arxiv_id").first()
+    paper = Paper.objects.order_by(*NEWEST_FIRST).first()
     assert first["arxiv_id"] == paper.arxiv_id
     assert first["title"] == paper.title
     assert first["announced"] == paper.announced.isoformat()

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 
 from paperfeed.accounts.models import Profile
 from paperfeed.catalogue.ingest import Ingestor
-from paperfeed.catalogue.models import Paper
+from paperfeed.catalogue.models import NEWEST_FIRST, Paper
 from tests.support.corpus import listing_records
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -35,7 +35,7 @@ def make_curator(name: str = "curator") -> User:
 def load_papers(n: int = 120) -> list[Paper]:
     """The first ``n`` listed papers (three announcement days for n=711)."""
     Ingestor().ingest(listing_records(n))
-    return list(Paper.objects.order_by("-announced", "-arxiv_id"))
+    return list(Paper.objects.order_by(*NEWEST_FIRST))
 
 
 def all_apps() -> list[str]:

@@ -7,7 +7,7 @@ import datetime as dt
 import feedparser
 import pytest
 
-from paperfeed.catalogue.models import Paper
+from paperfeed.catalogue.models import NEWEST_FIRST, Paper
 from paperfeed.trending.ranking import trending_papers
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_category_feed(client, corpus):
     _, feed = parse(client, "/feeds/categories/cs.CV.atom")
     assert len(feed.entries) == 100
     assert feed.feed.title == "paperfeed: cs.CV (Computer Vision and Pattern Recognition)"
-    newest = Paper.objects.filter(primary_category_id="cs.CV").order_by("-announced", "-arxiv_id")
+    newest = Paper.objects.filter(primary_category_id="cs.CV").order_by(*NEWEST_FIRST)
     assert feed.entries[0].id == f"https://arxiv.org/abs/{newest[0].arxiv_id}"
     # old-style categories (no dot) and unknown ones
     _, astro = parse(client, "/feeds/categories/astro-ph.atom")

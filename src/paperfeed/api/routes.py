@@ -13,7 +13,7 @@ from pydantic import Field
 from paperfeed.api import schemas
 from paperfeed.api.serialize import paper_detail_dict, paper_dict
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
-from paperfeed.catalogue.models import Category
+from paperfeed.catalogue.models import NEWEST_FIRST, Category
 from paperfeed.trending.ranking import WINDOWS, trending_papers, window_bounds
 from paperfeed.web import queries
 
@@ -54,7 +54,7 @@ def list_papers(request: HttpRequest, filters: Query[PaperFilters]):  # type: ig
         if not Category.objects.filter(code=filters.category).exists():
             raise HttpError(400, f"unknown category {filters.category!r}")
         listed = listed.filter(primary_category_id=filters.category)
-    listed = listed.order_by("-announced", "-arxiv_id")
+    listed = listed.order_by(*NEWEST_FIRST)
     page = queries.page_of(listed, filters.page, size=filters.limit)
     return {
         "count": page.total,

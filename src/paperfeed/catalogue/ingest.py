@@ -265,10 +265,12 @@ def _insert(
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     if connection.vendor == "postgresql" and not ignore_conflicts:
         # COPY: no SQL to build or parse, rows streamed in one round trip.
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return
     chunk = max(1, 8000 // len(columns))
     with connection.cursor() as cursor:

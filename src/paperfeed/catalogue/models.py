@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F
+
+# Newest announcements first and papers never announced last, on every database
+# (PostgreSQL would otherwise put NULLs first in a descending order, SQLite last).
+ANNOUNCED_DESC = F("announced").desc(nulls_last=True)
+NEWEST_FIRST = (ANNOUNCED_DESC, F("arxiv_id").desc())
 
 
 class Category(models.Model):
@@ -62,10 +68,10 @@ class Paper(models.Model):
     modified_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
-        ordering = ["-announced", "-arxiv_id"]
+        ordering = NEWEST_FIRST
         indexes = [
             models.Index(fields=["primary_category", "-announced"], name="paper_cat_announced"),
-            models.Index(fields=["-announced", "-arxiv_id"], name="paper_feed_order"),
+            models.Index(*NEWEST_FIRST, name="paper_newest_first"),
         ]
 
     def __str__(self) -> str:

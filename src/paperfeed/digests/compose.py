@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from paperfeed.catalogue.models import Authorship, Paper
+from paperfeed.catalogue.models import NEWEST_FIRST, Authorship, Paper
 from paperfeed.digests.models import Frequency, Subscriber
 from paperfeed.trending.ranking import trending_papers
 
@@ -228,7 +228,7 @@ class Composer:
             self._ids[key] = tuple(
                 self._window()
                 .filter(categories__code=code)
-                .order_by("-announced", "-arxiv_id")
+                .order_by(*NEWEST_FIRST)
                 .values_list("id", flat=True)[: self.limit]
             )
         return self._ids[key]

@@ -21,7 +21,7 @@ from django.db.models import FloatField, Max, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from paperfeed.catalogue.models import Paper
+from paperfeed.catalogue.models import NEWEST_FIRST, Paper
 from paperfeed.trending import score as scoring
 from paperfeed.trending.models import TrendingScore
 
@@ -117,7 +117,7 @@ def trending_papers(
                 trending_score__hidden=False,
             )
         )
-        .order_by("-announced", "-arxiv_id")
+        .order_by(*NEWEST_FIRST)
         .values_list("pk", "arxiv_id", "announced")[:limit]
     )
     candidates: dict[int, tuple[float, dt.date, str, scoring.Parts]] = {}

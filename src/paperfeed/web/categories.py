@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
-from paperfeed.catalogue.models import Category
+from paperfeed.catalogue.models import NEWEST_FIRST, Category
 from paperfeed.web import queries
 from paperfeed.web.params import BadParameter, parse_page
 from paperfeed.web.responses import cached_list
@@ -33,7 +33,7 @@ def category_detail(request, code: str):  # type: ignore[no-untyped-def]
         listed = queries.card_queryset().filter(categories=category)
     else:
         listed = queries.card_queryset().filter(primary_category=category)
-    page = queries.page_of(listed.order_by("-announced", "-arxiv_id"), number)
+    page = queries.page_of(listed.order_by(*NEWEST_FIRST), number)
     if number > 1 and not page.items:
         raise BadParameter(f"page {number} is past the end (there are {page.pages})")
     return render(

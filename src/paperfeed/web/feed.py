@@ -9,6 +9,7 @@ import datetime as dt
 from django.db.models import Count
 from django.shortcuts import render
 
+from paperfeed.catalogue.models import ANNOUNCED_DESC
 from paperfeed.web import queries
 from paperfeed.web.params import BadParameter, parse_category, parse_choice, parse_date, parse_page
 from paperfeed.web.responses import cached_list
@@ -66,7 +67,7 @@ def daily(request):  # type: ignore[no-untyped-def]
     if span == "day":
         listed = listed.order_by("primary_category_id", "-arxiv_id")
     else:
-        listed = listed.order_by("-announced", "primary_category_id", "-arxiv_id")
+        listed = listed.order_by(ANNOUNCED_DESC, "primary_category_id", "-arxiv_id")
     page = queries.page_of(listed, number, total)
     if number > 1 and not page.items:
         raise BadParameter(f"page {number} is past the end (there are {page.pages})")

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from feedgen.feed import FeedGenerator
 
-from paperfeed.catalogue.models import Category, Paper
+from paperfeed.catalogue.models import NEWEST_FIRST, Category, Paper
 from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, trending_papers
 from paperfeed.web import queries
 from paperfeed.web.params import parse_category, parse_choice
@@ -100,7 +100,7 @@ def category_feed(request, code: str):  # type: ignore[no-untyped-def]
     papers = list(
         queries.card_queryset()
         .filter(primary_category=category)
-        .order_by("-announced", "-arxiv_id")[:CATEGORY_LIMIT]
+        .order_by(*NEWEST_FIRST)[:CATEGORY_LIMIT]
     )
     page = reverse("web:category", args=[category.code])
     return _feed(

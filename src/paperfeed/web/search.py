@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
-from paperfeed.catalogue.models import Author, Paper
+from paperfeed.catalogue.models import NEWEST_FIRST, Author, Paper
 from paperfeed.web import queries
 
 MAX_QUERY = 200
@@ -46,9 +46,7 @@ def search(request):  # type: ignore[no-untyped-def]
     authors = list(Author.objects.filter(name__in=spellings).order_by("name")[:AUTHORS])
     context["authors"] = authors
     papers = list(
-        queries.card_queryset()
-        .filter(title__icontains=q)
-        .order_by("-announced", "-arxiv_id")[:RESULTS]
+        queries.card_queryset().filter(title__icontains=q).order_by(*NEWEST_FIRST)[:RESULTS]
     )
     context["papers"] = papers
     context["limited"] = len(papers) == RESULTS
