@@ -71,7 +71,10 @@ class Paper(models.Model):
         ordering = NEWEST_FIRST
         indexes = [
             models.Index(fields=["primary_category", "-announced"], name="paper_cat_announced"),
-            models.Index(*NEWEST_FIRST, name="paper_newest_first"),
+            # SQLite sorts NULLs lowest, so this order is already "nulls last" there;
+            # PostgreSQL gets an index in that exact order from migration 0003
+            # (SQLite cannot declare NULLS LAST in an index).
+            models.Index(fields=["-announced", "-arxiv_id"], name="paper_feed_order"),
         ]
 
     def __str__(self) -> str:
