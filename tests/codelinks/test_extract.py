@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from paperfeed.catalogue.ingest import Ingestor
+from paperfeed.catalogue.models import Paper
 from paperfeed.codelinks.extract import RepoRef, find_repositories, parse_repository_url
 from paperfeed.codelinks.models import CodeLink
 from tests.support.corpus import listing_records
@@ -60,3 +61,23 @@ def test_ingest_links_papers_to_their_code(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         Ingestor().ingest(records)
     assert CodeLink.objects.count() == len(links)
+
+
+@pytest.mark.django_db
+def test_one_repository_however_its_name_is_cased():
+    from paperfeed.catalogue.records import PaperRecord
+    from paperfeed.codelinks.links import extract_links
+    from paperfeed.codelinks.models import CodeRepository
+
+    Ingestor().ingest(
+        [
+            PaperRecord(arxiv_id="2501.00010", title="a", abstract="Code: github.com/Foo/Bar"),
+            PaperRecord(
+                arxiv_id="2501.00011", title="b", comments="see https://github.com/foo/bar"
+            ),
+        ]
+    )
+    ids = list(Paper.objects.values_list("pk", flat=True))
+    assert extract_links(ids) == 2
+    assert CodeRepository.objects.count() == 1
+    assert extract_links(ids) == 0
