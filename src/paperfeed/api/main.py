@@ -16,7 +16,8 @@ from paperfeed.api.routes import router
 api = NinjaAPI(
     title="paperfeed API",
     version="1",
-    description="Read-only access to the paper catalogue: papers, days, trending.",
+    description="Read-only access to the paper catalogue: papers, search, similar papers, days, "
+    "trending.",
     urls_namespace="api",
     docs=Swagger(settings={"validatorUrl": None}),
     docs_url="/docs",

@@ -1,9 +1,11 @@
-"""The API's endpoints: papers (list, one), days, trending."""
+"""The API's endpoints: papers (list, one, similar), search, days, trending."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.http import urlencode
 from ninja import Query, Router, Schema
@@ -14,10 +16,15 @@ from paperfeed.api import schemas
 from paperfeed.api.serialize import paper_detail_dict, paper_dict
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import NEWEST_FIRST, Category
+from paperfeed.search import hybrid
+from paperfeed.search.filters import Filters
+from paperfeed.search.hits import Hit
+from paperfeed.search.similar import PaperNotFound, similar
 from paperfeed.trending.ranking import WINDOWS, trending_papers, window_bounds
 from paperfeed.web import queries
 
 router = Router()
+log = logging.getLogger("paperfeed.api")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -69,6 +76,52 @@ def list_papers(request: HttpRequest, filters: Query[PaperFilters]):  # type: ig
         ),
         "results": [paper_dict(p, request) for p in page.items],
     }
+
+
+SEARCH_DEFAULT_LIMIT = 20
+SEARCH_MAX_LIMIT = 100
+SEARCH_MAX_OFFSET = 1000
+SIMILAR_DEFAULT_LIMIT = 10
+SIMILAR_MAX_LIMIT = 50
+
+
+def _hit_dicts(hits: list[Hit], request: HttpRequest) -> list[dict]:
+    """The hits' papers in hit order, each with its score and ranks."""
+    papers = {p.id: p for p in queries.card_queryset().filter(id__in=[h.paper_id for h in hits])}
+    return [
+        {
+            **paper_dict(papers[h.paper_id], request),
+            "score": round(float(h.score), 6),
+            "keyword_rank": h.keyword_rank,
+            "semantic_rank": h.semantic_rank,
+        }
+        for h in hits
+        if h.paper_id in papers
+    ]
+
+
+@router.get(
+    "/papers/{path:arxiv_id}/similar",
+    response={200: schemas.SimilarPapers, 400: schemas.Error, 404: schemas.Error},
+    summary="Similar papers",
+    description="Papers nearest to this one by meaning (embedding cosine similarity), "
+    "closest first, never the paper itself. Empty while the paper is not yet indexed. "
+    f"`limit` at most {SIMILAR_MAX_LIMIT}.",
+)
+def similar_papers(
+    request: HttpRequest,
+    arxiv_id: str,
+    limit: int = Query(SIMILAR_DEFAULT_LIMIT, ge=1, le=SIMILAR_MAX_LIMIT),  # type: ignore[type-arg]
+):  # type: ignore[no-untyped-def]
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as exc:
+        raise HttpError(400, str(exc)) from None
+    try:
+        hits = similar(parsed.id, limit)
+    except PaperNotFound:
+        raise HttpError(404, f"paper {parsed.id} is not in this catalogue") from None
+    return {"arxiv_id": parsed.id, "results": _hit_dicts(hits, request)}
 
 
 @router.get(
@@ -136,4 +189,68 @@ def trending(request: HttpRequest, filters: Query[TrendingFilters]):  # type: ig
             }
             for p in papers
         ],
+    }
+
+
+class SearchParams(Schema):
+    q: str = Field(
+        "",
+        description='the query: words, "phrases", prefix*, author:name, or an arXiv id',
+        max_length=10_000,
+    )
+    mode: str = Field("hybrid", description="keyword, semantic or hybrid (both, fused)")
+    category: list[str] = Field(
+        default_factory=list,
+        description="category code (cs.CL) or archive (cs); may repeat",
+    )
+    date_from: dt.date | None = Field(
+        None, alias="from", description="announced on or after, YYYY-MM-DD"
+    )
+    date_to: dt.date | None = Field(
+        None, alias="to", description="announced on or before, YYYY-MM-DD"
+    )
+    limit: int = Field(SEARCH_DEFAULT_LIMIT, ge=1, le=SEARCH_MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=SEARCH_MAX_OFFSET)
+
+
+@router.get(
+    "/search",
+    response={200: schemas.SearchResults, 400: schemas.Error, 503: schemas.Error},
+    summary="Search papers",
+    description="Papers matching `q`, best first. `mode`: `keyword` (full-text, bm25), "
+    "`semantic` (embedding nearest neighbours) or `hybrid` (default; reciprocal-rank "
+    "fusion of both). Filters: `category` (repeatable), `from`/`to` announcement dates "
+    f"(inclusive). Paged with `limit` (at most {SEARCH_MAX_LIMIT}) and `offset`.",
+)
+def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
+    if params.mode not in hybrid.MODES:
+        raise HttpError(
+            400, f"mode must be one of {', '.join(hybrid.MODES)}, not {params.mode[:40]!r}"
+        )
+    if params.date_from and params.date_to and params.date_from > params.date_to:
+        raise HttpError(400, f"from ({params.date_from}) is after to ({params.date_to})")
+    categories = tuple(c.strip() for raw in params.category for c in raw.split(",") if c.strip())
+    for code in categories:
+        if (
+            len(code) > 32
+            or not Category.objects.filter(Q(code=code) | Q(code__startswith=code + ".")).exists()
+        ):
+            raise HttpError(400, f"unknown category {code[:40]!r}")
+    filters = Filters(categories=categories, date_from=params.date_from, date_to=params.date_to)
+    try:
+        hits = hybrid.search(
+            params.q, mode=params.mode, filters=filters, limit=params.limit, offset=params.offset
+        )
+    except Exception:  # e.g. no embedding model installed for semantic mode
+        log.exception("API search failed: mode=%s", params.mode)
+        raise HttpError(503, "search is unavailable right now") from None
+    return {
+        "query": params.q,
+        "mode": params.mode,
+        "categories": list(categories),
+        "date_from": params.date_from,
+        "date_to": params.date_to,
+        "limit": params.limit,
+        "offset": params.offset,
+        "results": _hit_dicts(hits, request),
     }

@@ -78,3 +78,29 @@ class Trending(Schema):
 
 class Error(Schema):
     detail: str
+
+
+class SearchResult(Paper):
+    """A paper with its place in a search answer: ``score`` orders the results
+    (higher is better); the ranks say where keyword and semantic search placed it
+    (1-based; null when that method did not find it or was not used)."""
+
+    score: float
+    keyword_rank: int | None
+    semantic_rank: int | None
+
+
+class SearchResults(Schema):
+    query: str
+    mode: str
+    categories: list[str]
+    date_from: dt.date | None
+    date_to: dt.date | None
+    limit: int
+    offset: int
+    results: list[SearchResult]
+
+
+class SimilarPapers(Schema):
+    arxiv_id: str
+    results: list[SearchResult]

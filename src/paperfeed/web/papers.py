@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.http import Http404
@@ -12,10 +13,28 @@ from paperfeed.catalogue.models import Paper
 from paperfeed.community.caching import cache_for_reader
 from paperfeed.web import queries
 
+log = logging.getLogger("paperfeed.web")
 
-def similar_papers(paper: Paper) -> list[Paper]:
-    """Filled by the search work (nearest neighbours); empty until then."""
-    return []
+
+SIMILAR = 6
+
+
+def similar_papers(paper: Paper, limit: int = SIMILAR) -> list[Paper]:
+    """Up to ``limit`` nearest neighbours by meaning, as cards, closest first.
+
+    Empty while the paper has no vector yet (nothing is embedded in a request) or
+    when the search index cannot answer: the page still renders."""
+    from paperfeed.search.similar import PaperNotFound, similar
+
+    try:
+        hits = similar(paper.arxiv_id, limit)
+    except PaperNotFound:
+        return []
+    except Exception:  # a broken index must not take the paper page down
+        log.exception("similar papers failed for %s", paper.arxiv_id)
+        return []
+    by_id = {p.id: p for p in queries.card_queryset().filter(id__in=[h.paper_id for h in hits])}
+    return [by_id[h.paper_id] for h in hits if h.paper_id in by_id and h.paper_id != paper.id]
 
 
 def code_repository(paper: Paper):  # type: ignore[no-untyped-def]

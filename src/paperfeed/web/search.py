@@ -1,24 +1,46 @@
-"""``/search?q=``: a plain lookup until semantic search lands.
+"""``/search?q=``: hybrid search (keyword + meaning) over the catalogue.
 
 An arXiv id (any form: 2503.11677v2, arXiv:..., an arxiv.org URL, astro-ph/0601001)
 goes straight to the paper page. Otherwise: authors whose name matches (exactly,
-in the usual capitalisations, so the name index answers), and papers whose
-title contains the text. The ORM
-escapes ``%`` and ``_`` in ``icontains``; the query is cut to a sane length and NULs
-are dropped, so no input can raise.
+in the usual capitalisations, so the name index answers), and papers from
+``paperfeed.search.hybrid.search`` in its order, 20 a page, with the query's words
+marked in the title and the start of the abstract.
+
+Parameters: ``q``; ``mode`` (keyword, semantic, hybrid; default hybrid);
+``category`` (a code such as cs.CL or an archive such as cs; may repeat, or be a
+comma-separated list);
+``from`` / ``to`` (announcement dates, YYYY-MM-DD, inclusive); ``page``. A bad value
+gives a 400 page saying what was wrong. The search engine reduces any query text
+to safe terms, so no text raises.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+
+from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
-from paperfeed.catalogue.models import NEWEST_FIRST, Author, Paper
+from paperfeed.catalogue.models import Author, Category, Paper
+from paperfeed.search import hybrid
+from paperfeed.search.filters import Filters
+from paperfeed.search.keyword import parse_query
 from paperfeed.web import queries
+from paperfeed.web.params import BadParameter, parse_date, parse_page
+from paperfeed.web.responses import friendly_errors
+
+log = logging.getLogger("paperfeed.web")
 
 MAX_QUERY = 200
-RESULTS = 50
+PAGE_SIZE = 20
 AUTHORS = 20
+SNIPPET_CHARS = 300
+MAX_CATEGORIES = 10
+MAX_MARKED_WORDS = 32
 
 
 def clean_query(raw: str | None) -> str:
@@ -26,9 +48,144 @@ def clean_query(raw: str | None) -> str:
     return " ".join(text.split())[:MAX_QUERY]
 
 
+# highlighting -------------------------------------------------------------------------
+
+
+def query_words(q: str) -> list[tuple[str, bool]]:
+    """(word, is_prefix) pairs to mark: the words of the parsed query's terms."""
+    words: dict[str, bool] = {}
+    for _column, term_words, prefix in parse_query(q).terms:
+        for i, word in enumerate(term_words):
+            is_prefix = prefix and i == len(term_words) - 1
+            words[word] = words.get(word, False) or is_prefix
+    return list(words.items())[:MAX_MARKED_WORDS]
+
+
+def word_pattern(words: list[tuple[str, bool]]) -> re.Pattern[str] | None:
+    """Whole words (a plural or prefix continuation allowed), case-insensitive."""
+    if not words:
+        return None
+    alternatives = [
+        re.escape(word) + (r"\w*" if prefix else r"(?:s|es)?")
+        for word, prefix in sorted(words, key=lambda w: -len(w[0]))
+    ]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def highlight(text: str, pattern: re.Pattern[str] | None) -> SafeString:
+    """``text`` escaped, with matches of ``pattern`` wrapped in ``<mark>``.
+
+    Matching runs on the raw text and each piece is escaped separately, so markup in
+    the text (or the query) never survives, and escapes are never split."""
+    if pattern is None:
+        return mark_safe(escape(text))  # noqa: S308 - escaped
+    pieces: list[str] = []
+    end = 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[end : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        end = match.end()
+    pieces.append(escape(text[end:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped above
+
+
+def snippet_text(abstract: str, limit: int = SNIPPET_CHARS) -> str:
+    text = " ".join((abstract or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def mark_papers(papers: list[Paper], q: str) -> None:
+    """Give each paper ``title_html`` and ``snippet_html`` (escaped, words marked)."""
+    pattern = word_pattern(query_words(q))
+    for paper in papers:
+        paper.title_html = highlight(paper.title, pattern)
+        paper.snippet_html = highlight(snippet_text(paper.abstract), pattern)
+
+
+# parameters ---------------------------------------------------------------------------
+
+
+def parse_mode(value: str | None) -> str:
+    if not value:
+        return "hybrid"
+    if value not in hybrid.MODES:
+        raise BadParameter(f"mode must be one of {', '.join(hybrid.MODES)}, not “{value[:40]}”")
+    return value
+
+
+def parse_categories(values: list[str]) -> tuple[str, ...]:
+    """Category codes (cs.CL) or archives (cs) that exist in the catalogue."""
+    codes: list[str] = []
+    parts = [part for raw in values for part in raw.split(",")]
+    for raw in parts:
+        value = raw.strip()
+        if not value:
+            continue
+        if len(codes) >= MAX_CATEGORIES:
+            raise BadParameter(f"at most {MAX_CATEGORIES} categories")
+        known = (
+            len(value) <= 32
+            and Category.objects.filter(Q(code=value) | Q(code__startswith=value + ".")).exists()
+        )
+        if not known:
+            raise BadParameter(f"unknown category “{value[:40]}”")
+        codes.append(value)
+    return tuple(codes)
+
+
+def parse_filters(get) -> Filters:  # type: ignore[no-untyped-def]
+    date_from = parse_date(get.get("from"))
+    date_to = parse_date(get.get("to"))
+    if date_from and date_to and date_from > date_to:
+        raise BadParameter(f"“from” ({date_from}) is after “to” ({date_to})")
+    return Filters(
+        categories=parse_categories(get.getlist("category")),
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def cards_for(hits) -> list[Paper]:  # type: ignore[no-untyped-def]
+    """The hits' papers as cards, in hit order (papers deleted meanwhile dropped)."""
+    by_id = {p.id: p for p in queries.card_queryset().filter(id__in=[h.paper_id for h in hits])}
+    papers = []
+    for hit in hits:
+        paper = by_id.get(hit.paper_id)
+        if paper is not None:
+            paper.hit = hit
+            papers.append(paper)
+    return papers
+
+
+# the view -----------------------------------------------------------------------------
+
+
+@friendly_errors
 def search(request):  # type: ignore[no-untyped-def]
     q = clean_query(request.GET.get("q"))
-    context: dict = {"q": q, "papers": [], "authors": [], "missing_id": None}
+    mode = parse_mode(request.GET.get("mode"))
+    filters = parse_filters(request.GET)
+    number = parse_page(request.GET.get("page"))
+    context: dict = {
+        "q": q,
+        "mode": mode,
+        "modes": hybrid.MODES,
+        "categories": ", ".join(filters.categories),
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "filtered": not filters.empty,
+        "papers": [],
+        "authors": [],
+        "missing_id": None,
+        "page": None,
+        "unavailable": False,
+    }
     if not q:
         return render(request, "web/search.html", context)
     try:
@@ -41,13 +198,29 @@ def search(request):  # type: ignore[no-untyped-def]
         context["missing_id"] = parsed.id
         return render(request, "web/search.html", context, status=404)
 
-    # Exact name in a few capitalisations: an indexed lookup, never a scan of authors.
-    spellings = {q, q.title(), q.lower(), q.upper()}
-    authors = list(Author.objects.filter(name__in=spellings).order_by("name")[:AUTHORS])
-    context["authors"] = authors
-    papers = list(
-        queries.card_queryset().filter(title__icontains=q).order_by(*NEWEST_FIRST)[:RESULTS]
-    )
+    if number == 1:
+        # Exact name in a few capitalisations: an indexed lookup, never a scan of authors.
+        spellings = {q, q.title(), q.lower(), q.upper()}
+        context["authors"] = list(
+            Author.objects.filter(name__in=spellings).order_by("name")[:AUTHORS]
+        )
+    offset = (number - 1) * PAGE_SIZE
+    try:
+        # One more than a page: tells whether a next page exists.
+        hits = hybrid.search(q, mode=mode, filters=filters, limit=PAGE_SIZE + 1, offset=offset)
+    except Exception:  # e.g. no embedding model installed for semantic mode
+        log.exception("search failed: mode=%s", mode)
+        hits = []
+        context["unavailable"] = True
+    has_next = len(hits) > PAGE_SIZE
+    papers = cards_for(hits[:PAGE_SIZE])
+    mark_papers(papers, q)
     context["papers"] = papers
-    context["limited"] = len(papers) == RESULTS
+    context["page"] = {
+        "number": number,
+        "has_previous": number > 1,
+        "has_next": has_next,
+        "start": offset + 1 if papers else 0,
+        "end": offset + len(papers),
+    }
     return render(request, "web/search.html", context)
