@@ -77,12 +77,16 @@ def embedder(tmp_path_factory):
 def corpus(django_db_setup, django_db_blocker, embedder):
     """The slice ingested and indexed (keyword rows and embeddings); yields arXiv id -> pk."""
     from paperfeed.catalogue.models import Author, Category, Paper
+    from paperfeed.codelinks.models import CodeRepository
     from paperfeed.search import keyword, vectors
     from paperfeed.search.indexing import index_papers_now
 
     with django_db_blocker.unblock():
         authors_before = Author.objects.order_by("-id").values_list("id", flat=True).first() or 0
         categories_before = set(Category.objects.values_list("code", flat=True))
+        repositories_before = (
+            CodeRepository.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        )
         with without_index_signal():
             result = Ingestor().ingest(listing_records())
         index_papers_now(result.changed_ids)
@@ -95,4 +99,5 @@ def corpus(django_db_setup, django_db_blocker, embedder):
         keyword.clear_keyword_index()
         Author.objects.filter(id__gt=authors_before).delete()
         Category.objects.exclude(code__in=categories_before).delete()
+        CodeRepository.objects.filter(id__gt=repositories_before).delete()
     vectors.clear_caches()
