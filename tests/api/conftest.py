@@ -1,28 +1,3 @@
-"""Fixtures for the API tests: one corpus a module, rolled back afterwards."""
+"""Fixtures for the API tests (shared with the site tests)."""
 
-from __future__ import annotations
-
-import pytest
-from django.core.cache import cache
-from django.db import transaction
-
-from paperfeed.web.responses import clear_page_cache
-from tests.support.corpus import load_corpus
-
-
-@pytest.fixture(scope="module")
-def corpus(django_db_setup, django_db_blocker):
-    """2000 listed papers + 200 snapshot papers + one old-style id, for the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        created = load_corpus()
-        yield created
-        transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    clear_page_cache()
-    yield
-    cache.clear()
-    clear_page_cache()
+from tests.support.site_fixtures import _clear_cache, corpus  # noqa: F401
