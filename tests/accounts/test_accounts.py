@@ -156,6 +156,10 @@ def test_delete_account_with_its_data(client):
     for paper in papers[:3]:
         cast(user, paper)
     cast(other, papers[0])
+    from paperfeed.digests.models import Subscriber
+
+    Subscriber.objects.create(email=user.email)
+    Subscriber.objects.create(email=other.email)
     client.force_login(user)
     wrong = client.post("/accounts/delete", {"password": "nope"})
     assert wrong.status_code == 200 and User.objects.filter(pk=user.pk).exists()
@@ -167,6 +171,7 @@ def test_delete_account_with_its_data(client):
     assert votes[papers[0].pk] == 1 and votes[papers[1].pk] == 0
     assert "_auth_user_id" not in client.session
     assert Paper.objects.count() == 20
+    assert list(Subscriber.objects.values_list("email", flat=True)) == [other.email]
 
 
 def test_signup_is_rate_limited_per_ip(client, settings):

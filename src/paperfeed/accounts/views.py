@@ -189,9 +189,13 @@ def delete_account(request):  # type: ignore[no-untyped-def]
 
 def delete_user(user) -> None:  # type: ignore[no-untyped-def]
     """Delete an account and everything it made: votes (recounted), submissions
-    (their papers lose the feature), collections, profile."""
+    (their papers lose the feature), collections, profile, and the digest
+    subscription of its address (with its send log)."""
+    from django.db.models import Q
+
     from paperfeed.community.models import Submission
     from paperfeed.community.submissions import refresh_feature
+    from paperfeed.digests.models import Subscriber
     from paperfeed.trending.score import recount_votes
 
     with transaction.atomic():
@@ -199,6 +203,7 @@ def delete_user(user) -> None:  # type: ignore[no-untyped-def]
         submitted = list(
             Submission.objects.filter(submitted_by=user).values_list("paper_id", flat=True)
         )
+        Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email)).delete()
         user.delete()
         recount_votes(voted)
         for paper_id in submitted:
