@@ -7,12 +7,14 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 
 from paperfeed.community.curation import ban
 from paperfeed.community.models import CurationLog, Vote
 from paperfeed.community.votes import cast
 from paperfeed.trending.models import TrendingScore
 from paperfeed.trending.ranking import trending_papers
+from paperfeed.web.responses import clear_page_cache
 from tests.support.community import PASSWORD, load_papers, make_curator, make_reader
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +142,28 @@ def test_ban_function_is_logged(db):
     curator, target = make_curator(), make_reader()
     ban(curator, target)
     assert CurationLog.objects.filter(action="ban", target_user=target).exists()
+
+
+def test_a_hidden_paper_leaves_every_list_but_keeps_its_page(client):
+    papers = load_papers(120)
+    hidden = papers[0]
+    day = hidden.announced.isoformat()
+    code = hidden.primary_category_id
+    lists = [
+        f"/?date={day}",
+        f"/categories/{code}",
+        f"/api/papers?date={day}&limit=200",
+        f"/feeds/daily.atom?category={code}",
+    ]
+    for url in lists:
+        assert hidden.arxiv_id in client.get(url).content.decode()
+    client.force_login(make_curator("hal"))
+    client.post(f"/papers/{hidden.arxiv_id}/curate", {"action": "hide"})
+    client.logout()
+    cache.clear()
+    clear_page_cache()
+    for url in lists:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert hidden.arxiv_id not in response.content.decode(), url
+    assert client.get(f"/papers/{hidden.arxiv_id}").status_code == 200

@@ -151,6 +151,7 @@ def set_featured(paper_id: int, day: dt.date | None) -> None:
 def set_hidden(paper_id: int, hidden: bool) -> None:
     ensure_rows([paper_id])
     TrendingScore.objects.filter(paper_id=paper_id).update(hidden=hidden, updated_at=timezone.now())
+    forget_recent_revision()
 
 
 def set_stars(paper_stars: dict[int, tuple[int, int]]) -> None:

@@ -48,7 +48,7 @@ def daily(request):  # type: ignore[no-untyped-def]
         return render(request, "web/feed.html", {**context, "empty_catalogue": True})
 
     first, last = span_bounds(day, span)
-    in_span = queries.Paper.objects.filter(announced__gte=first, announced__lte=last)
+    in_span = queries.visible_papers().filter(announced__gte=first, announced__lte=last)
     names = queries.category_names()
     counts = list(
         in_span.order_by()

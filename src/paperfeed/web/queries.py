@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.text import slugify
 
 from paperfeed.catalogue.models import Author, Authorship, Category, Paper
@@ -25,12 +25,22 @@ PAGE_SIZE = 50
 CARD_AUTHORS = 4  # authors shown on a card before "et al."
 
 
+def visible_papers() -> QuerySet[Paper]:
+    """Papers that lists may show: all but those a curator hid (the flag lives on the
+    paper's trending row; a paper without one is visible)."""
+    return Paper.objects.filter(Q(trending_score__isnull=True) | Q(trending_score__hidden=False))
+
+
 def card_queryset() -> QuerySet[Paper]:
-    """Papers with what a card shows: primary category, byline in order, categories,
-    votes (the trending row) and code repositories."""
+    """Visible papers with what a card shows: primary category, byline in order,
+    categories, votes (the trending row) and code repositories."""
+    return _with_card_data(visible_papers())
+
+
+def _with_card_data(papers: QuerySet[Paper]) -> QuerySet[Paper]:
     from paperfeed.codelinks.links import code_links_prefetch
 
-    return Paper.objects.select_related("primary_category", "trending_score").prefetch_related(
+    return papers.select_related("primary_category", "trending_score").prefetch_related(
         Prefetch(
             "authorships",
             queryset=Authorship.objects.select_related("author").order_by("position"),
@@ -41,7 +51,8 @@ def card_queryset() -> QuerySet[Paper]:
 
 
 def detail_queryset() -> QuerySet[Paper]:
-    return card_queryset().prefetch_related("versions")
+    """A paper page still opens for a hidden paper (curators unhide it there)."""
+    return _with_card_data(Paper.objects.all()).prefetch_related("versions")
 
 
 def catalogue_version() -> str:
