@@ -85,3 +85,23 @@ def test_submissions_need_an_account_and_are_limited(client, arxiv_api, settings
     client.force_login(make_reader())
     codes = [client.post("/submit", {"paper": "0000.0000"}).status_code for _ in range(3)]
     assert codes == [400, 400, 429]
+
+
+def test_submitted_and_featured_papers_top_their_days_feed(client):
+    papers = load_papers(120)
+    day = papers[0].announced
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    submitted, featured = papers[-1], papers[-2]
+    submit(make_reader("grace"), submitted.arxiv_id, now=noon)
+    from paperfeed.community.curation import feature
+    from tests.support.community import make_curator
+
+    feature(make_curator("cora"), featured, day)
+    page = client.get(f"/?date={day.isoformat()}").content.decode()
+    top = page.split('id="featured-title"', 1)[1].split("</section>", 1)[0]
+    assert top.index(submitted.arxiv_id) < top.index(featured.arxiv_id)
+    assert "Submitted by Grace" in top and "Featured by the curators" in top
+    # only on that day's first page, unfiltered
+    filtered = client.get(f"/?date={day}&category={submitted.primary_category_id}")
+    assert filtered.status_code == 200
+    assert 'id="featured-title"' not in filtered.content.decode()

@@ -71,6 +71,10 @@ def daily(request):  # type: ignore[no-untyped-def]
     page = queries.page_of(listed, number, total)
     if number > 1 and not page.items:
         raise BadParameter(f"page {number} is past the end (there are {page.pages})")
+    if span == "day" and category is None and number == 1:
+        from paperfeed.community.featured import featured_on
+
+        context["featured"] = featured_on(day)
     context.update(
         first=first,
         last=last,
