@@ -121,3 +121,19 @@ def test_code_link_when_known(corpus):
     digest = composer.compose(subscriber("code@example.org", max_papers=5), "t")
     assert "Code: https://github.com/example/digest-code" in digest.text
     assert 'href="https://github.com/example/digest-code"' in digest.html
+
+
+def test_saved_searches_bring_the_periods_matching_papers(corpus):
+    from paperfeed.search.keyword import index_keyword
+
+    day_papers = Paper.objects.filter(announced=corpus)
+    index_keyword(list(day_papers.values_list("id", flat=True)))
+    target = day_papers.order_by("arxiv_id").first()
+    query = " ".join(target.title.split()[:8])
+    sub = subscriber("s@example.org", sections=["searches"], searches=[query], max_papers=5)
+    digest = Composer(period_for("daily", corpus)).compose(sub, "tok")
+    shown = [line.split("/papers/")[1] for line in digest.text.splitlines() if "/papers/" in line]
+    assert shown[0] == target.arxiv_id
+    assert set(shown) <= set(day_papers.values_list("arxiv_id", flat=True))
+    assert f"\u201c{query}\u201d" in digest.text
+    assert "your saved searches" in digest.text

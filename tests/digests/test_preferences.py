@@ -33,7 +33,7 @@ def test_preferences_page_saves(sub):
     client, csrf = _csrf_client(url)
     page = client.get(url).content.decode()
     assert "prefs@example.org" in page and 'name="frequency"' in page
-    assert page.count('name="sections"') == 2  # trending, categories: the extension point
+    assert page.count('name="sections"') == 3  # trending, categories, saved searches
     response = client.post(
         url,
         {
@@ -42,12 +42,14 @@ def test_preferences_page_saves(sub):
             "frequency": "weekly",
             "sections": ["trending", "categories"],
             "categories": "cs.CV, cs.CL cs.CV",
+            "searches": "  diffusion   models \n\nsign language\ndiffusion models",
             "max_papers": "20",
             "paused": "on",
         },
     )
     assert response.status_code == 200 and b"Saved." in response.content
     sub.refresh_from_db()
+    assert sub.searches == ["diffusion models", "sign language"]
     assert (sub.frequency, sub.sections, sub.categories, sub.max_papers, sub.paused) == (
         "weekly",
         ["trending", "categories"],
@@ -68,6 +70,9 @@ def test_preferences_page_saves(sub):
         {"max_papers": "1000"},
         {"frequency": "hourly"},
         {"categories": ",".join(["cs.CV"] * 5 + ["cs.CL"]) + "x" * 500},
+        {"sections": ["searches"], "searches": ""},
+        {"searches": "\n".join(f"query {i}" for i in range(6))},
+        {"searches": "x" * 201},
     ],
 )
 def test_bad_preferences_are_refused(sub, change):

@@ -17,6 +17,7 @@ provider's result is not shared between subscribers.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import Callable
@@ -114,8 +115,16 @@ def _categories(subscriber: Subscriber, composer: Composer) -> list[Block]:
     ]
 
 
+def _searches(subscriber: Subscriber, composer: Composer) -> list[Block]:
+    return [
+        Block(f"search:{query}", f"New for \u201c{query}\u201d", composer.search_ids(query))
+        for query in subscriber.searches
+    ]
+
+
 register_section(SectionProvider("trending", "Trending papers", _trending))
 register_section(SectionProvider("categories", "New papers in my categories", _categories))
+register_section(SectionProvider("searches", "New papers for my saved searches", _searches))
 
 
 def effective_sections(subscriber: Subscriber) -> list[str]:
@@ -233,6 +242,26 @@ class Composer:
             )
         return self._ids[key]
 
+    def search_ids(self, query: str) -> tuple[int, ...]:
+        """New papers of the period matching a saved search (hybrid ranking, filtered
+        to the period inside the search), once per distinct query."""
+        key = f"search:{query}"
+        if key not in self._ids:
+            from paperfeed.search.filters import Filters
+            from paperfeed.search.hybrid import search
+
+            try:
+                hits = search(
+                    query,
+                    filters=Filters(date_from=self.period.first, date_to=self.period.last),
+                    limit=self.limit,
+                )
+            except Exception:  # a broken search must not stop the digests
+                logging.getLogger(__name__).exception("saved search %r failed", query)
+                hits = []
+            self._ids[key] = tuple(h.paper_id for h in hits)
+        return self._ids[key]
+
     def _load(self, ids: set[int]) -> None:
         missing = [i for i in ids if i not in self._views]
         if not missing:
@@ -275,6 +304,7 @@ class Composer:
         return (
             names,
             tuple(sorted(set(subscriber.categories))) if "categories" in names else (),
+            tuple(subscriber.searches) if "searches" in names else (),
             subscriber.max_papers,
             subscriber.pk if personal else None,
         )
@@ -379,6 +409,8 @@ def _describe(section: str, subscriber: Subscriber) -> str:
         return "trending papers"
     if section == "categories":
         return "new papers in " + ", ".join(sorted(set(subscriber.categories)))
+    if section == "searches":
+        return "your saved searches (" + "; ".join(subscriber.searches) + ")"
     return SECTIONS[section].label.lower()
 
 

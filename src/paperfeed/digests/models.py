@@ -51,6 +51,9 @@ class Subscriber(models.Model):
     frequency = models.CharField(max_length=10, choices=Frequency, default=Frequency.DAILY)
     sections = models.JSONField(default=list, blank=True, help_text="e.g. trending, categories")
     categories = models.JSONField(default=list, blank=True, help_text="arXiv category codes")
+    searches = models.JSONField(
+        default=list, blank=True, help_text="saved search queries, for the searches section"
+    )
     max_papers = models.PositiveSmallIntegerField(default=10)
     paused = models.BooleanField(default=False)
 

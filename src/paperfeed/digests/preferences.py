@@ -51,6 +51,10 @@ def parse_categories(text: str | list[str]) -> list[str]:
     return codes
 
 
+MAX_SEARCHES = 5
+MAX_SEARCH_LENGTH = 200
+
+
 class PreferencesForm(forms.Form):
     frequency = forms.ChoiceField(choices=Frequency.choices, widget=forms.RadioSelect)
     sections = forms.MultipleChoiceField(
@@ -60,6 +64,13 @@ class PreferencesForm(forms.Form):
         required=False,
         max_length=400,
         help_text="arXiv category codes separated by commas, e.g. cs.CV, cs.CL",
+    )
+    searches = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Saved searches",
+        help_text=f"One search a line, up to {MAX_SEARCHES}, as on the search page",
     )
     max_papers = forms.TypedChoiceField(
         choices=[(n, str(n)) for n in MAX_PAPERS_CHOICES], coerce=int, label="Papers per email"
@@ -76,9 +87,20 @@ class PreferencesForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
 
+    def clean_searches(self) -> list[str]:
+        lines = [" ".join(line.split()) for line in self.cleaned_data["searches"].splitlines()]
+        searches = list(dict.fromkeys(line for line in lines if line))
+        if len(searches) > MAX_SEARCHES:
+            raise forms.ValidationError(f"At most {MAX_SEARCHES} saved searches.")
+        if any(len(q) > MAX_SEARCH_LENGTH for q in searches):
+            raise forms.ValidationError(f"A search may be {MAX_SEARCH_LENGTH} characters long.")
+        return searches
+
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
         sections = data.get("sections") or []
+        if "searches" in sections and not data.get("searches") and "searches" not in self.errors:
+            self.add_error("searches", "Write at least one search, or leave that section out.")
         if not sections:
             self.add_error("sections", "Choose at least one thing to include.")
         elif sections == ["categories"] and not data.get("categories"):
@@ -94,6 +116,7 @@ class PreferencesForm(forms.Form):
                 "frequency": subscriber.frequency,
                 "sections": effective_sections(subscriber),
                 "categories": ", ".join(subscriber.categories),
+                "searches": "\n".join(subscriber.searches),
                 "max_papers": subscriber.max_papers,
                 "paused": subscriber.paused,
             }
@@ -166,9 +189,12 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     subscriber.frequency = data["frequency"]
     subscriber.sections = list(data["sections"])
     subscriber.categories = data["categories"]
+    subscriber.searches = data["searches"]
     subscriber.max_papers = data["max_papers"]
     subscriber.paused = data["paused"]
-    subscriber.save(update_fields=["frequency", "sections", "categories", "max_papers", "paused"])
+    subscriber.save(
+        update_fields=["frequency", "sections", "categories", "searches", "max_papers", "paused"]
+    )
     return _page(
         request, subscriber, PreferencesForm.for_subscriber(subscriber), token, notice="Saved."
     )
