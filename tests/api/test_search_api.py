@@ -12,17 +12,12 @@ from paperfeed.catalogue.models import Paper
 from paperfeed.search.hybrid import search
 from paperfeed.search.similar import similar
 from tests.search import conftest as search_fixtures
+from tests.support.search_slice import SIGN_LANGUAGE, a_paper
 
 pytestmark = pytest.mark.django_db
 
 embedder = search_fixtures.embedder
 corpus = search_fixtures.corpus
-
-SIGN_LANGUAGE = "2503.12451"  # ISLR101: an Iranian word-level sign language dataset
-
-
-def a_paper(corpus, index: int) -> Paper:
-    return Paper.objects.get(id=sorted(corpus.values())[index])
 
 
 def get(client, path: str, **params):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from paperfeed.catalogue.models import Paper
 from paperfeed.search.similar import similar
 from paperfeed.web.search import PAGE_SIZE, highlight, query_words, word_pattern
 from tests.search import conftest as search_fixtures
+from tests.support.search_slice import SIGN_LANGUAGE, a_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +22,6 @@ pytestmark = pytest.mark.django_db
 # ``corpus`` replaces the site tests' unindexed one).
 embedder = search_fixtures.embedder
 corpus = search_fixtures.corpus
-
-SIGN_LANGUAGE = "2503.12451"  # ISLR101: an Iranian word-level sign language dataset
-
-
-def a_paper(corpus, index: int) -> Paper:
-    return Paper.objects.get(id=sorted(corpus.values())[index])
 
 
 def result_ids(response) -> list[str]:
