@@ -139,3 +139,15 @@ def test_existing_paper_is_not_damaged_by_a_failed_import(tmp_path):
     with pytest.raises(CommandError):
         run("import", str(path))
     assert load_records(["0704.0001"])["0704.0001"][1] == before
+
+
+def test_nul_characters_are_dropped_not_refused_by_the_database(tmp_path):
+    line = json.loads(listing_lines(1)[0])
+    line["title"] = "A title\u0000 with a NUL"
+    line["authors"] = ["Ada\u0000 Lovelace"]
+    path = write_lines(tmp_path, [json.dumps(line)])
+    out, _ = run("import", str(path))
+    assert "1 created" in out
+    paper = Paper.objects.get(arxiv_id=line["id"])
+    assert paper.title == "A title with a NUL"
+    assert paper.authors.get().name == "Ada Lovelace"

@@ -24,6 +24,8 @@ def clean_text(text: str | None) -> str:
     """Fold runs of whitespace (arXiv wraps lines at 80 columns); LaTeX stays as written."""
     if not text:
         return ""
+    if "\x00" in text:  # PostgreSQL refuses NUL in text; it is never meaningful here
+        text = text.replace("\x00", " ")
     return " ".join(text.split())  # str.split: ~4x faster than a regex, same folding
 
 
