@@ -33,7 +33,6 @@ their day's score, so the newest ``limit`` of them are the only candidates.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -41,6 +40,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.memo import Recent
 from paperfeed.trending.models import TrendingScore
 
 GRAVITY = 1.8
@@ -259,25 +259,11 @@ def revision() -> str:
     return latest.isoformat() if latest else "-"
 
 
-_recent: tuple[float, str] = (-1.0, "")
-RECENT_SECONDS = 1.0
-
-
-def recent_revision() -> str:
-    """``revision()`` read at most once a second per process (for page ETags)."""
-    global _recent
-    now = time.monotonic()
-    at, value = _recent
-    if at < 0 or now - at >= RECENT_SECONDS:
-        value = revision()
-        _recent = (now, value)
-    return value
-
-
-def forget_recent_revision() -> None:
-    """After a write in this process, so the writer's next page shows it."""
-    global _recent
-    _recent = (-1.0, "")
+# Read at most once a second per process (for page ETags); ``forget`` after a write
+# in this process, so the writer's next page shows it.
+_recent_revision = Recent(lambda: revision())
+recent_revision = _recent_revision.__call__
+forget_recent_revision = _recent_revision.forget
 
 
 def active_filter() -> Q:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.text import slugify
 
 from paperfeed.catalogue.models import Author, Authorship, Category, Paper
+from paperfeed.memo import Recent
 
 PAGE_SIZE = 50
 CARD_AUTHORS = 4  # authors shown on a card before "et al."
@@ -87,25 +87,11 @@ def etag_for(request, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
     return memo
 
 
-_recent: tuple[float, str] = (-1.0, "")
-RECENT_SECONDS = 1.0
-
-
-def recent_catalogue_version() -> str:
-    """``catalogue_version`` read at most once a second per process: the key of the
-    aggregate caches below, which a page consults several times."""
-    global _recent
-    now = time.monotonic()
-    at, version = _recent
-    if now - at >= RECENT_SECONDS or at < 0:
-        version = catalogue_version()
-        _recent = (now, version)
-    return version
-
-
-def forget_recent_version() -> None:
-    global _recent
-    _recent = (-1.0, "")
+# ``catalogue_version`` read at most once a second per process: the key of the
+# aggregate caches below, which a page consults several times.
+_recent_version = Recent(lambda: catalogue_version())
+recent_catalogue_version = _recent_version.__call__
+forget_recent_version = _recent_version.forget
 
 
 def recent_community_revision() -> str:
