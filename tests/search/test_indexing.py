@@ -59,15 +59,10 @@ def test_reindex_missing_fills_gaps(corpus):
     PaperEmbedding.objects.filter(paper_id__in=some).delete()
     from django.db import connection
 
+    from paperfeed.search.keyword import keyword_table
+
+    table, key = keyword_table()
     with connection.cursor() as cursor:
-        table, key = (
-            ("paper_fts", "rowid")
-            if connection.vendor == "sqlite"
-            else (
-                "search_paperfts",
-                "paper_id",
-            )
-        )
         cursor.execute(f"DELETE FROM {table} WHERE {key} IN ({', '.join(['%s'] * 3)})", some[:3])
     assert set(missing_embeddings()) >= set(some)
     assert set(keyword_index_missing()) >= set(some[:3])

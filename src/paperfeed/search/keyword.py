@@ -247,17 +247,17 @@ def clear_keyword_index() -> None:
             cursor.execute("DELETE FROM search_paperfts")
 
 
+def keyword_table() -> tuple[str, str]:
+    """The keyword index's table and its paper-id column on this database."""
+    if connection.vendor == "sqlite":
+        return "paper_fts", "rowid"
+    return "search_paperfts", "paper_id"
+
+
 def keyword_index_missing() -> list[int]:
     """Papers with no keyword index row."""
     paper = Paper._meta.db_table
-    table, key = (
-        ("paper_fts", "rowid")
-        if connection.vendor == "sqlite"
-        else (
-            "search_paperfts",
-            "paper_id",
-        )
-    )
+    table, key = keyword_table()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT p.id FROM {paper} p WHERE NOT EXISTS"
