@@ -139,6 +139,21 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Rendered pages for anonymous readers, shared by every web process on this machine
+# (a SQLite-backed disk cache in the data directory), keyed by the catalogue's
+# version so a change never serves a stale page. "default" stays in process memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "paperfeed.web.pagecache.PageCache",
+        "LOCATION": os.environ.get("PAPERFEED_PAGE_CACHE_DIR", str(DATA_DIR / "cache" / "pages")),
+        "TIMEOUT": 3600,
+        "SHARDS": 4,
+        "DATABASE_TIMEOUT": 0.05,  # a busy shard skips the write rather than wait
+        "OPTIONS": {"size_limit": int(os.environ.get("PAPERFEED_PAGE_CACHE_MB", "512")) << 20},
+    },
+}
+
 STATIC_ROOT = DATA_DIR / "static"  # filled by collectstatic, which `paperfeed serve` runs
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {

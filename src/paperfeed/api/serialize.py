@@ -14,10 +14,10 @@ def paper_dict(paper: Paper, request=None) -> dict[str, Any]:  # type: ignore[no
     return {
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
-        "authors": [a.author.name for a in paper.authorships.all()],
+        "authors": [a.name for a in paper.author_refs],
         "abstract": paper.abstract,
         "primary_category": paper.primary_category_id,
-        "categories": [c.code for c in paper.categories.all()],
+        "categories": [c.code for c in paper.category_refs],
         "announced": paper.announced,
         "submitted": paper.submitted,
         "updated": paper.updated,

@@ -123,19 +123,6 @@ def primary_repositories(paper_ids: list[int]) -> dict[int, CodeRepository]:
     return {pk: repo for pk, (_, repo) in best.items()}
 
 
-def code_links_prefetch():  # type: ignore[no-untyped-def]
-    """For card querysets: each paper's links in ``paper.prefetched_code_links``."""
-    from django.db.models import Prefetch
-
-    return Prefetch(
-        "code_links",
-        queryset=CodeLink.objects.filter(repository__missing=False)
-        .select_related("repository")
-        .order_by("pk"),
-        to_attr="prefetched_code_links",
-    )
-
-
 def best_of(links: list[CodeLink]) -> CodeRepository | None:
     best = None
     for item in links:

@@ -179,8 +179,8 @@ def collection_feed(request, pk: int):  # type: ignore[no-untyped-def]
         entry.link(href=url)
         entry.updated(paper.added_at)
         entry.summary(paper.abstract or paper.title)
-        for authorship in list(paper.authorships.all())[:20]:
-            entry.author({"name": authorship.author.name})
+        for author in paper.author_refs[:20]:
+            entry.author({"name": author.name})
     return HttpResponse(
         feed.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8"
     )
@@ -188,9 +188,7 @@ def collection_feed(request, pk: int):  # type: ignore[no-untyped-def]
 
 def collection_bibtex(request, pk: int):  # type: ignore[no-untyped-def]
     collection = _visible(request, pk)
-    entries = [
-        bibtex(paper, [a.author for a in paper.authorships.all()]) for paper in _papers(collection)
-    ]
+    entries = [bibtex(paper, paper.author_refs) for paper in _papers(collection)]
     response = HttpResponse(
         "\n\n".join(entries) + "\n", content_type="application/x-bibtex; charset=utf-8"
     )

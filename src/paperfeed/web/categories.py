@@ -8,10 +8,10 @@ from django.shortcuts import render
 from paperfeed.catalogue.models import NEWEST_FIRST, Category
 from paperfeed.web import queries
 from paperfeed.web.params import BadParameter, parse_page
-from paperfeed.web.responses import cached_list
+from paperfeed.web.responses import cached_page
 
 
-@cached_list
+@cached_page
 def category_index(request):  # type: ignore[no-untyped-def]
     counts = queries.category_counts()
     names = queries.category_names()
@@ -22,7 +22,7 @@ def category_index(request):  # type: ignore[no-untyped-def]
     return render(request, "web/categories.html", {"rows": rows})
 
 
-@cached_list
+@cached_page
 def category_detail(request, code: str):  # type: ignore[no-untyped-def]
     category = Category.objects.filter(code=code).first()
     if category is None:

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from paperfeed.catalogue.models import ANNOUNCED_DESC
 from paperfeed.web import queries
 from paperfeed.web.params import BadParameter, parse_category, parse_choice, parse_date, parse_page
-from paperfeed.web.responses import cached_list
+from paperfeed.web.responses import cached_page
 
 SPANS = ("day", "week", "month")
 
@@ -27,7 +27,7 @@ def span_bounds(day: dt.date, span: str) -> tuple[dt.date, dt.date]:
     return day, day
 
 
-@cached_list
+@cached_page
 def daily(request):  # type: ignore[no-untyped-def]
     day = parse_date(request.GET.get("date"))
     span = parse_choice(request.GET.get("span"), SPANS, "day", "span")

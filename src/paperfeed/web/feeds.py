@@ -17,7 +17,7 @@ from paperfeed.catalogue.models import NEWEST_FIRST, Category, Paper
 from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, trending_papers
 from paperfeed.web import queries
 from paperfeed.web.params import parse_category, parse_choice
-from paperfeed.web.responses import cached_list
+from paperfeed.web.responses import cached_page
 
 DAILY_LIMIT = 1000
 CATEGORY_LIMIT = 100
@@ -60,17 +60,17 @@ def _feed(
         when = _when(paper)
         entry.published(when)
         entry.updated(max(when, paper.updated) if paper.updated else when)
-        for authorship in paper.authorships.all():
-            entry.author(name=_text(authorship.author.name))
-        if not paper.authorships.all():
+        for author in paper.author_refs:
+            entry.author(name=_text(author.name))
+        if not paper.author_refs:
             entry.author(name="Unknown")
-        for category in paper.categories.all():
+        for category in paper.category_refs:
             entry.category(term=category.code, label=category.name or category.code)
     body = fg.atom_str(pretty=False)
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
-@cached_list
+@cached_page
 def daily_feed(request):  # type: ignore[no-untyped-def]
     category = parse_category(request.GET.get("category"))
     latest = queries.day_nav(None).latest
@@ -92,7 +92,7 @@ def daily_feed(request):  # type: ignore[no-untyped-def]
     )
 
 
-@cached_list
+@cached_page
 def category_feed(request, code: str):  # type: ignore[no-untyped-def]
     category = Category.objects.filter(code=code).first()
     if category is None:
@@ -113,7 +113,7 @@ def category_feed(request, code: str):  # type: ignore[no-untyped-def]
     )
 
 
-@cached_list
+@cached_page
 def trending_feed(request):  # type: ignore[no-untyped-def]
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
     papers = trending_papers(window, limit=TRENDING_LIMIT, queryset=queries.card_queryset())

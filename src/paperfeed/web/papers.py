@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Paper
-from paperfeed.community.caching import cache_for_reader
 from paperfeed.web import queries
+from paperfeed.web.responses import cached_page
 
 log = logging.getLogger("paperfeed.web")
 
@@ -42,7 +42,16 @@ def code_repository(paper: Paper):  # type: ignore[no-untyped-def]
     return getattr(paper, "code_repository", None)
 
 
-@cache_for_reader
+def paper_etag(request, arxiv_id: str) -> str:  # type: ignore[no-untyped-def]
+    """A paper page also shows its similar papers, which change when the background
+    worker embeds new papers: the vector table's state is part of the ETag."""
+    from paperfeed.search.vectors import TableState
+
+    state = TableState.read()
+    return queries.etag_for(request, extra=f"{state.count}/{state.max_updated}")
+
+
+@cached_page(etag_func=paper_etag)
 def paper_detail(request, arxiv_id: str):  # type: ignore[no-untyped-def]
     try:
         parsed = parse_arxiv_id(arxiv_id)
@@ -53,16 +62,15 @@ def paper_detail(request, arxiv_id: str):  # type: ignore[no-untyped-def]
     paper = queries.detail_queryset().filter(arxiv_id=parsed.id).first()
     if paper is None:
         raise Http404(f"Paper {parsed.id} is not in this catalogue")
-    authorships = list(paper.authorships.all())
     return render(
         request,
         "web/paper.html",
         {
             "paper": paper,
-            "authorships": authorships,
-            "categories": list(paper.categories.all()),
+            "authors": paper.author_refs,
+            "categories": paper.category_refs,
             "versions": list(paper.versions.all()),
-            "bibtex": bibtex(paper, [a.author for a in authorships]),
+            "bibtex": bibtex(paper, paper.author_refs),
             "similar": similar_papers(paper),
             "code_repository": code_repository(paper),
             "math": True,

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from paperfeed.catalogue.models import NEWEST_FIRST, Author
 from paperfeed.web import queries
 from paperfeed.web.params import BadParameter, parse_page
-from paperfeed.web.responses import cached_list
+from paperfeed.web.responses import cached_page
 from paperfeed.web.templatetags.paperfeed_web import author_url
 
 
-@cached_list
+@cached_page
 def author_detail(request, pk: str, slug: str | None = None):  # type: ignore[no-untyped-def]
     author = Author.objects.filter(pk=int(pk)).first()
     if author is None:

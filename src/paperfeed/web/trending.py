@@ -7,12 +7,12 @@ from django.shortcuts import render
 from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, memoised_trending, window_bounds
 from paperfeed.web import queries
 from paperfeed.web.params import parse_choice
-from paperfeed.web.responses import cached_list
+from paperfeed.web.responses import cached_page
 
 TRENDING_LIMIT = 50
 
 
-@cached_list
+@cached_page
 def trending(request):  # type: ignore[no-untyped-def]
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
     bounds = window_bounds(window)

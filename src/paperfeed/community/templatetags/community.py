@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-def _votes(paper) -> int:  # type: ignore[no-untyped-def]
+def paper_votes(paper) -> int:  # type: ignore[no-untyped-def]
     parts = getattr(paper, "trending", None)
     if parts is not None:
         return parts.votes
@@ -17,15 +17,6 @@ def _votes(paper) -> int:  # type: ignore[no-untyped-def]
         return paper.trending_score.votes
     except ObjectDoesNotExist:
         return 0
-
-
-@register.simple_tag(takes_context=True)
-def vote_button(context, paper):  # type: ignore[no-untyped-def]
-    from paperfeed.community.votes import vote_html, voted_ids
-
-    request = context.get("request")
-    voted = request is not None and paper.pk in voted_ids(request)
-    return vote_html(request, paper, _votes(paper), voted)
 
 
 @register.inclusion_tag("community/_paper_panel.html", takes_context=True)
@@ -46,11 +37,13 @@ def paper_panel(context, paper):  # type: ignore[no-untyped-def]
     submission = (
         Submission.objects.filter(paper=paper).select_related("submitted_by__profile").first()
     )
-    links = list(
-        CodeLink.objects.filter(paper=paper, repository__missing=False)
-        .select_related("repository")
-        .order_by("pk")
-    )
+    links = getattr(paper, "prefetched_code_links", None)  # card data, when loaded
+    if links is None:
+        links = list(
+            CodeLink.objects.filter(paper=paper, repository__missing=False)
+            .select_related("repository")
+            .order_by("pk")
+        )
     spark = ""
     for item in links:
         if item.repository.host == "github":

@@ -69,8 +69,8 @@ def code_repository(paper):  # type: ignore[no-untyped-def]
 
 @register.filter
 def byline(paper, limit: int = CARD_AUTHORS):  # type: ignore[no-untyped-def]
-    """(shown authors, how many more) from the prefetched, ordered authorships."""
-    authors = [a.author for a in paper.authorships.all()]
+    """(shown authors, how many more) from the card data's ordered byline."""
+    authors = paper.author_refs
     if len(authors) <= limit + 1:
         return {"shown": authors, "more": 0}
     return {"shown": authors[:limit], "more": len(authors) - limit}
@@ -102,3 +102,11 @@ def query_with(context, **changes) -> str:  # type: ignore[no-untyped-def]
         else:
             params[key] = str(value)
     return "?" + urlencode(params) if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def cards(context, papers, level: int = 3, wrap: str = ""):  # type: ignore[no-untyped-def]
+    """``{% cards papers level=4 %}``: the cards of a list (``paperfeed.web.cards``)."""
+    from paperfeed.web.cards import render_cards
+
+    return render_cards(context.get("request"), papers, level=level, wrap=wrap)
