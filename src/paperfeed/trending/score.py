@@ -89,13 +89,24 @@ def age_hours(day: dt.date | None, reference: dt.datetime) -> float:
     return max(0.0, (reference - start).total_seconds() / 3600)
 
 
-def parts_for(paper: Paper, now: dt.datetime | None = None) -> Parts:
-    """The score and its parts for one paper (the paper page)."""
-    row = TrendingScore.objects.filter(paper_id=paper.pk).first()
+def parts_for(
+    paper: Paper,
+    now: dt.datetime | None = None,
+    *,
+    last_day: dt.date | None = None,
+) -> Parts:
+    """The score and its parts for one paper (the paper page). Uses the trending row
+    the paper was loaded with (``select_related("trending_score")``) when it was, and
+    ``last_day`` (the catalogue's last announcement day) when the caller knows it."""
+    cached = paper._state.fields_cache
+    if "trending_score" in cached:
+        row = cached["trending_score"]
+    else:
+        row = TrendingScore.objects.filter(paper_id=paper.pk).first()
     day = (row.day if row and row.day else None) or paper.announced
     if day is None and paper.submitted:
         day = paper.submitted.date()
-    last = Paper.objects.aggregate(last=Max("announced"))["last"]
+    last = last_day or Paper.objects.aggregate(last=Max("announced"))["last"]
     reference = reference_time(max(filter(None, [last, day]), default=None), now)
     hours = age_hours(day, reference)
     points = row.points if row else 0.0

@@ -33,7 +33,9 @@ def paper_panel(context, paper):  # type: ignore[no-untyped-def]
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    parts = parts_for(paper)
+    from paperfeed.web.queries import day_nav
+
+    parts = parts_for(paper, last_day=day_nav(None).latest)
     submission = (
         Submission.objects.filter(paper=paper).select_related("submitted_by__profile").first()
     )
