@@ -163,6 +163,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Database sessions that know their account (an indexed column), so a ban or an account
+# deletion ends that account's sessions in one DELETE (paperfeed.accounts.sessions).
+SESSION_ENGINE = "paperfeed.accounts.sessions"
+
 SECURE = env_bool("PAPERFEED_SECURE")
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
