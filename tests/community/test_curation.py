@@ -8,7 +8,10 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.utils import timezone
 
+from paperfeed.accounts.models import Session
+from paperfeed.accounts.sessions import SessionStore
 from paperfeed.community.curation import ban
 from paperfeed.community.models import CurationLog, Vote
 from paperfeed.community.votes import cast
@@ -78,6 +81,63 @@ def test_ban_deactivates_ends_sessions_and_drops_votes(client):
     client.post("/curate/accounts", {"user_id": spammer.pk, "action": "unban"})
     spammer.refresh_from_db()
     assert spammer.is_active and not spammer.profile.banned
+
+
+def test_a_ban_ends_exactly_the_banned_accounts_sessions(client):
+    spammer, reader = make_reader("spammer"), make_reader("reader")
+    laptop, phone, other, visitor = (type(client)() for _ in range(4))
+    assert laptop.login(username=spammer.email, password=PASSWORD)
+    phone.force_login(spammer)
+    other.force_login(reader)
+    anonymous = visitor.session  # an anonymous visitor's session
+    anonymous["seen"] = True
+    anonymous.save()
+    assert Session.objects.filter(user_id=spammer.pk).count() == 2
+    ban(make_curator(), spammer)
+    assert set(Session.objects.values_list("user_id", flat=True)) == {reader.pk, None}
+    for device in (laptop, phone):  # logged out on the next request
+        assert device.get("/accounts/profile").status_code == 302
+        assert "_auth_user_id" not in device.session
+    assert other.get("/accounts/profile").status_code == 200
+
+
+def test_a_deactivated_account_is_logged_out_even_before_its_sessions_go(client):
+    """Sessions are deleted in the ban's own transaction; even without that, Django's
+    ModelBackend.get_user() refuses an inactive account, so the session of a banned
+    reader is anonymous from its next request on."""
+    reader = make_reader()
+    client.force_login(reader)
+    User.objects.filter(pk=reader.pk).update(is_active=False)
+    assert Session.objects.filter(user_id=reader.pk).exists()
+    assert client.get("/accounts/profile").status_code == 302
+
+
+def test_a_ban_takes_a_fixed_number_of_queries_however_many_sessions_exist(
+    client, django_assert_max_num_queries
+):
+    paper = load_papers(5)[0]
+    curator, spammer = make_curator(), make_reader("spammer")
+    cast(spammer, paper)
+    others = [make_reader() for _ in range(4)]
+    expires = timezone.now() + dt.timedelta(days=14)
+    Session.objects.bulk_create(
+        Session(
+            session_key=f"other{i:035d}",
+            session_data=SessionStore().encode({"_auth_user_id": str(others[i % 4].pk)}),
+            expire_date=expires,
+            user_id=others[i % 4].pk,
+        )
+        for i in range(200)
+    )
+    for _ in range(3):
+        type(client)().force_login(spammer)
+    # 13 today (the profile, the account, its votes and their recount, the log); the
+    # old code decoded every session on the site, one more query per session deleted.
+    with django_assert_max_num_queries(15) as captured:
+        ban(curator, spammer)
+    touching = [q["sql"] for q in captured.captured_queries if "accounts_session" in q["sql"]]
+    assert len(touching) == 1 and touching[0].startswith("DELETE")
+    assert Session.objects.count() == 200 and not Session.objects.filter(user_id=spammer.pk)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "reader"])
