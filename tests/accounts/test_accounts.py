@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail, signing
 
+from paperfeed.accounts.models import Session
 from paperfeed.accounts.verification import SALT
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Vote
@@ -161,6 +162,8 @@ def test_delete_account_with_its_data(client):
     Subscriber.objects.create(email=user.email)
     Subscriber.objects.create(email=other.email)
     client.force_login(user)
+    phone = type(client)()
+    phone.force_login(user)
     wrong = client.post("/accounts/delete", {"password": "nope"})
     assert wrong.status_code == 200 and User.objects.filter(pk=user.pk).exists()
     gone = client.post("/accounts/delete", {"password": PASSWORD})
@@ -170,6 +173,7 @@ def test_delete_account_with_its_data(client):
     votes = dict(TrendingScore.objects.values_list("paper_id", "votes"))
     assert votes[papers[0].pk] == 1 and votes[papers[1].pk] == 0
     assert "_auth_user_id" not in client.session
+    assert not Session.objects.filter(user_id=user.pk).exists()  # the phone's too
     assert Paper.objects.count() == 20
     assert list(Subscriber.objects.values_list("email", flat=True)) == [other.email]
 

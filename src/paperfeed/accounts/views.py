@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from paperfeed.accounts import forms
 from paperfeed.accounts.limits import allowed, limit, too_many
 from paperfeed.accounts.models import Profile
+from paperfeed.accounts.sessions import end_sessions
 from paperfeed.accounts.verification import read_token, send_verification
 
 log = logging.getLogger(__name__)
@@ -189,8 +190,9 @@ def delete_account(request):  # type: ignore[no-untyped-def]
 
 def delete_user(user) -> None:  # type: ignore[no-untyped-def]
     """Delete an account and everything it made: votes (recounted), submissions
-    (their papers lose the feature), collections, profile, and the digest
-    subscription of its address (with its send log)."""
+    (their papers lose the feature), collections, profile, the digest
+    subscription of its address (with its send log), and its sessions on every
+    device."""
     from django.db.models import Q
 
     from paperfeed.community.models import Submission
@@ -204,6 +206,7 @@ def delete_user(user) -> None:  # type: ignore[no-untyped-def]
             Submission.objects.filter(submitted_by=user).values_list("paper_id", flat=True)
         )
         Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email)).delete()
+        end_sessions(user)
         user.delete()
         recount_votes(voted)
         for paper_id in submitted:
