@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from paperfeed.search.embeddings import DIMENSIONS, paper_text
+from paperfeed.search.embeddings import DIMENSIONS, embed_threads, paper_text
 
 
 def test_vectors_are_normalised_384_float32(embedder):
@@ -22,6 +22,22 @@ def test_vectors_are_reproducible_and_batches_stay_close(embedder):
     # batched runs share activation scales: close, not identical
     batched = embedder.embed(texts, batch_size=3)
     assert (batched * apart).sum(axis=1).min() > 0.95
+
+
+def test_parallel_runs_give_the_same_vectors_as_one_at_a_time(embedder, monkeypatch):
+    texts = [f"paper {i}: " + "graph neural networks for molecules " * (i % 7) for i in range(24)]
+    monkeypatch.setattr(embedder, "threads", 1)
+    serial = embedder.embed(texts)
+    monkeypatch.setattr(embedder, "threads", 3)
+    assert np.array_equal(embedder.embed(texts), serial)
+    assert np.array_equal(embedder.embed(texts[::-1]), serial[::-1])
+
+
+def test_embed_threads_follow_the_environment(monkeypatch):
+    monkeypatch.setenv("PAPERFEED_EMBED_THREADS", "3")
+    assert embed_threads() == 3
+    monkeypatch.delenv("PAPERFEED_EMBED_THREADS")
+    assert embed_threads() >= 1
 
 
 def test_paraphrase_ranks_above_unrelated_text(embedder):
