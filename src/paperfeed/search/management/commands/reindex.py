@@ -23,14 +23,19 @@ class Command(BaseCommand):
         started = time.monotonic()
         last = [0.0]
 
+        tty = sys.stderr.isatty()
+
         def progress(done: int, total: int) -> None:
+            # A live counter on a terminal; a line a minute into a log file.
             now = time.monotonic()
-            if sys.stderr.isatty() and (now - last[0] > 2 or done == total):
+            if now - last[0] > (2 if tty else 60) or done == total:
                 last[0] = now
                 rate = done / max(now - started, 1e-6)
-                sys.stderr.write(f"\r{done}/{total} embedded ({rate:.0f}/s)")
-                if done == total:
+                line = f"{done}/{total} embedded ({rate:.1f}/s)"
+                sys.stderr.write(f"\r{line}" if tty else f"{line}\n")
+                if tty and done == total:
                     sys.stderr.write("\n")
+                sys.stderr.flush()
 
         result = reindex(
             missing_only=opts["missing"], batch_size=max(1, opts["batch_size"]), progress=progress
