@@ -25,18 +25,22 @@ def main() -> None:
     import django
 
     django.setup()
-    import hnswlib
     import numpy as np
 
-    from paperfeed.search.vectors import HNSW_EF_CONSTRUCTION, HNSW_M, load_vectors
+    from paperfeed.search.vectors import (
+        HNSW_EF_CONSTRUCTION,
+        HNSW_M,
+        add_vectors,
+        load_vectors,
+        new_index,
+    )
 
     ids, matrix = load_vectors()
     n = len(ids)
     print(f"{n} stored vectors; hnswlib M={HNSW_M} ef_construction={HNSW_EF_CONSTRUCTION}")
     started = time.monotonic()
-    index = hnswlib.Index(space="ip", dim=matrix.shape[1])
-    index.init_index(max_elements=n, M=HNSW_M, ef_construction=HNSW_EF_CONSTRUCTION)
-    index.add_items(matrix, np.arange(n), num_threads=1)
+    index = new_index(n)
+    add_vectors(index, np.arange(n), matrix)
     print(f"built in {time.monotonic() - started:.1f}s")
     rng = np.random.default_rng(0)
     sample = rng.choice(n, size=min(args.queries, n), replace=False)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from django.core.management import call_command
@@ -148,3 +150,20 @@ def test_unchanged_text_is_not_embedded_again(corpus, django_capture_on_commit_c
     changed = PaperEmbedding.objects.get(paper_id=paper_id)
     assert bytes(changed.vector) != bytes(before.vector)
     assert changed.updated_at > before.updated_at
+
+
+def test_index_built_in_chunks_reports_progress_and_is_read_back(tmp_path):
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((100, vectors.DIMENSIONS)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    ids = np.arange(1000, 1100)
+    index = vectors.new_index(vectors.index_capacity(len(ids)))
+    seen = []
+    vectors.add_vectors(index, ids, matrix, progress=lambda *a: seen.append(a), chunk=30)
+    assert seen == [(30, 100), (60, 100), (90, 100), (100, 100)]
+    path = tmp_path / "test.hnsw"
+    vectors.save_index(index, path, vectors.index_capacity(len(ids)), None)
+    loaded = vectors.AnnIndex(path, json.loads(path.with_suffix(".json").read_text()), "test")
+    assert loaded.index.get_current_count() == 100
+    labels, _ = loaded.index.knn_query(matrix[7], k=1)
+    assert labels[0][0] == 1007

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -381,39 +382,74 @@ def sync_ann_index(model_name: str = MODEL_NAME, rebuild: bool = False, min_new:
 def _sync_locked(  # type: ignore[no-untyped-def]
     model_name: str, path: Path, meta_path: Path, state: TableState, rebuild: bool
 ) -> str | None:
-    import hnswlib
-
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
-    index = hnswlib.Index(space="ip", dim=DIMENSIONS)
     watermark = None
     if meta and path.exists() and not rebuild:
+        import hnswlib
+
         capacity = max(int(meta["capacity"]), state.count + 1024)
+        index = hnswlib.Index(space="ip", dim=DIMENSIONS)
         index.load_index(str(path), max_elements=capacity)
         watermark = dt.datetime.fromisoformat(meta["watermark"]) if meta["watermark"] else None
     else:
-        capacity = int(state.count * 1.25) + 1024
-        index.init_index(max_elements=capacity, ef_construction=HNSW_EF_CONSTRUCTION, M=HNSW_M)
+        capacity = index_capacity(state.count)
+        index = new_index(capacity)
     # Read the new watermark first: rows written meanwhile are re-scored as the delta.
     new_watermark = _embeddings(model_name).aggregate(m=Max("updated_at"))["m"]
     ids, matrix = load_vectors(model_name=model_name, since=watermark)
-    if len(ids):
-        index.add_items(matrix, ids, num_threads=1)
+    add_vectors(index, ids, matrix)
     if watermark is not None and index.get_current_count() > _embeddings(model_name).count():
         return None
+    save_index(index, path, capacity, new_watermark)
+    return f"{len(ids)} vectors added ({index.get_current_count()} in the index)"
+
+
+def index_capacity(count: int) -> int:
+    """Room for a quarter more than ``count`` before the file must grow."""
+    return int(count * 1.25) + 1024
+
+
+def new_index(capacity: int):  # type: ignore[no-untyped-def]
+    """An empty hnswlib index with paperfeed's parameters (inner product on unit vectors)."""
+    import hnswlib
+
+    index = hnswlib.Index(space="ip", dim=DIMENSIONS)
+    index.init_index(max_elements=capacity, ef_construction=HNSW_EF_CONSTRUCTION, M=HNSW_M)
+    return index
+
+
+def add_vectors(  # type: ignore[no-untyped-def]
+    index,
+    ids: np.ndarray,
+    matrix: np.ndarray,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = 50_000,
+) -> None:
+    """Insert (or replace) vectors, one thread, ``chunk`` at a time: the same graph as a
+    single call, with ``progress(done, total)`` between chunks."""
+    for start in range(0, len(ids), chunk):
+        index.add_items(matrix[start : start + chunk], ids[start : start + chunk], num_threads=1)
+        if progress:
+            progress(min(start + chunk, len(ids)), len(ids))
+
+
+def save_index(index, path: Path, capacity: int, watermark: dt.datetime | None) -> None:  # type: ignore[no-untyped-def]
+    """Write the index file and its metadata (each to a temporary name, then renamed);
+    :func:`ann_index` reads both back. ``watermark``: the newest vector it holds."""
     tmp = path.with_suffix(".hnsw.tmp")
     index.save_index(str(tmp))
     os.replace(tmp, path)
     meta = {
         "capacity": capacity,
         "count": index.get_current_count(),
-        "watermark": new_watermark.isoformat() if new_watermark else "",
+        "watermark": watermark.isoformat() if watermark else "",
         "M": HNSW_M,
         "ef_construction": HNSW_EF_CONSTRUCTION,
     }
+    meta_path = path.with_suffix(".json")
     tmp_meta = meta_path.with_suffix(".json.tmp")
     tmp_meta.write_text(json.dumps(meta))
     os.replace(tmp_meta, meta_path)
-    return f"{len(ids)} vectors added ({index.get_current_count()} in the index)"
 
 
 def clear_caches() -> None:
