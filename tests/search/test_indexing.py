@@ -92,7 +92,9 @@ def test_ann_index_above_the_threshold_matches_exact_search(corpus, monkeypatch,
     queries = embedder.embed(["image segmentation", "language model alignment", "robot grasping"])
     exact = [vectors.vector_search(q, limit=10) for q in queries]
     monkeypatch.setenv("PAPERFEED_ANN_THRESHOLD", "100")
-    assert "vectors added" in vectors.sync_ann_index()
+    seen = []
+    assert "vectors added" in vectors.sync_ann_index(progress=lambda *a: seen.append(a))
+    assert seen and seen[-1][0] == seen[-1][1] == vectors.TableState.read().count
     assert vectors.ann_index() is not None
     approx = [vectors.vector_search(q, limit=10) for q in queries]
     recall = np.mean(

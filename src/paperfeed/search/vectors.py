@@ -347,14 +347,20 @@ def ann_index(model_name: str = MODEL_NAME) -> AnnIndex | None:
         return loaded
 
 
-def sync_ann_index(model_name: str = MODEL_NAME, rebuild: bool = False, min_new: int = 0) -> str:
+def sync_ann_index(
+    model_name: str = MODEL_NAME,
+    rebuild: bool = False,
+    min_new: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
     """Bring the index file up to date with the table (SQLite above the threshold).
 
     Adds or replaces vectors written since the file's watermark; rebuilds when
     papers were removed, when asked, or when the file is missing. With ``min_new``,
     an existing file is left alone until that many vectors are newer than it
     (searches score those exactly meanwhile), so small batches do not each rewrite
-    a large file. Returns what it did.
+    a large file. ``progress(done, total)`` is called as vectors go in. Returns what
+    it did.
     """
     if use_pgvector():
         return "pgvector keeps its own index"
@@ -373,14 +379,19 @@ def sync_ann_index(model_name: str = MODEL_NAME, rebuild: bool = False, min_new:
         if pending < min_new and meta.get("count", 0) <= state.count:
             return f"{pending} newer vectors scored exactly until {min_new}"
     with _file_lock(index_dir() / f"{_stem(model_name)}.lock"):
-        done = _sync_locked(model_name, path, meta_path, state, rebuild)
+        done = _sync_locked(model_name, path, meta_path, state, rebuild, progress)
         if done is None:  # something was deleted (or the model changed): start over
-            done = _sync_locked(model_name, path, meta_path, state, True)
+            done = _sync_locked(model_name, path, meta_path, state, True, progress)
         return done
 
 
 def _sync_locked(  # type: ignore[no-untyped-def]
-    model_name: str, path: Path, meta_path: Path, state: TableState, rebuild: bool
+    model_name: str,
+    path: Path,
+    meta_path: Path,
+    state: TableState,
+    rebuild: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> str | None:
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
     watermark = None
@@ -397,7 +408,7 @@ def _sync_locked(  # type: ignore[no-untyped-def]
     # Read the new watermark first: rows written meanwhile are re-scored as the delta.
     new_watermark = _embeddings(model_name).aggregate(m=Max("updated_at"))["m"]
     ids, matrix = load_vectors(model_name=model_name, since=watermark)
-    add_vectors(index, ids, matrix)
+    add_vectors(index, ids, matrix, progress)
     if watermark is not None and index.get_current_count() > _embeddings(model_name).count():
         return None
     save_index(index, path, capacity, new_watermark)
