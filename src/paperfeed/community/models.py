@@ -1,4 +1,4 @@
-"""Votes, submissions, curation and collections: what readers and curators add."""
+"""Votes, submissions, comments, curation and collections: what readers and curators add."""
 
 from __future__ import annotations
 
@@ -71,7 +71,9 @@ class CurationLog(models.Model):
     UNHIDE = "unhide"
     BAN = "ban"
     UNBAN = "unban"
-    ACTIONS = [(a, a) for a in (FEATURE, HIDE, UNHIDE, BAN, UNBAN)]
+    HIDE_COMMENT = "hide comment"
+    UNHIDE_COMMENT = "unhide comment"
+    ACTIONS = [(a, a) for a in (FEATURE, HIDE, UNHIDE, BAN, UNBAN, HIDE_COMMENT, UNHIDE_COMMENT)]
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -86,6 +88,14 @@ class CurationLog(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    comment = models.ForeignKey(
+        "Comment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the comment hidden or unhidden (empty once its author deletes it)",
+    )
     day = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -95,6 +105,37 @@ class CurationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+
+class Comment(models.Model):
+    """A reader's comment on a paper: plain text, shown oldest first on the paper page.
+    A curator can hide it (readers no longer see it; the curation log says who and
+    when); its author can delete it, and it goes with the author's account."""
+
+    MAX_LENGTH = 5000
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="reader_comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+    hidden = models.BooleanField(default=False, help_text="hidden by a curator")
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["paper", "created_at"], name="comment_paper_time")]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.paper_id}: {self.body[:40]}"
 
 
 class Collection(models.Model):

@@ -21,7 +21,9 @@ PERMISSIONS = [
 ]
 
 
-def create_group(apps, schema_editor):
+def grant(apps, permissions):
+    """Give the "curators" group these permissions (creating the group and any
+    permission rows not made yet: Django makes them after the last migration)."""
     from django.contrib.auth.management import create_permissions
 
     for config in apps.get_app_configs():
@@ -31,12 +33,16 @@ def create_group(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name="curators")
-    for app_label, codename in PERMISSIONS:
+    for app_label, codename in permissions:
         permission = Permission.objects.filter(
             content_type__app_label=app_label, codename=codename
         ).first()
         if permission is not None:
             group.permissions.add(permission)
+
+
+def create_group(apps, schema_editor):
+    grant(apps, PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):
