@@ -165,6 +165,19 @@ def set_hidden(paper_id: int, hidden: bool) -> None:
     forget_recent_revision()
 
 
+def touch(paper_ids: list[int]) -> None:
+    """Something these papers' pages show changed outside their scores (a reader's
+    comment posted, deleted, hidden or unhidden): move their rows' ``updated_at`` so
+    ``revision()``, and with it every page ETag, changes. One UPDATE by primary key.
+    A caller inside a transaction forgets the revision again once it commits, so a
+    page rendered by this process meanwhile does not keep the old one."""
+    if not paper_ids:
+        return
+    ensure_rows(paper_ids)
+    TrendingScore.objects.filter(paper_id__in=paper_ids).update(updated_at=timezone.now())
+    forget_recent_revision()
+
+
 def set_stars(paper_stars: dict[int, tuple[int, int]]) -> None:
     """Store (stars, stars_gained) for these papers and their new points."""
     ensure_rows(list(paper_stars))
@@ -265,7 +278,8 @@ def recompute(batch_size: int = 5000) -> int:
 
 
 def revision() -> str:
-    """Changes whenever any cached row does (for ETags of pages that show votes)."""
+    """Changes whenever any cached row does (for ETags of pages that show votes, and
+    comments: their writes ``touch`` the paper's row). One read of an indexed MAX."""
     latest = TrendingScore.objects.aggregate(latest=Max("updated_at"))["latest"]
     return latest.isoformat() if latest else "-"
 
