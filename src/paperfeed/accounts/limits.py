@@ -20,6 +20,9 @@ DEFAULT_RATES: dict[str, str] = {
     "submit:ip": "60/h",
     "collection:user": "120/m",
     "codelink:user": "30/h",
+    "comment:user": "30/h",
+    "comment:ip": "120/h",
+    "comment-delete:user": "60/h",
     "curate:user": "300/m",
     "account:user": "30/h",
 }

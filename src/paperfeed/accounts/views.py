@@ -190,24 +190,27 @@ def delete_account(request):  # type: ignore[no-untyped-def]
 
 def delete_user(user) -> None:  # type: ignore[no-untyped-def]
     """Delete an account and everything it made: votes (recounted), submissions
-    (their papers lose the feature), collections, profile, the digest
-    subscription of its address (with its send log), and its sessions on every
-    device."""
+    (their papers lose the feature), comments (their papers' pages change),
+    collections, profile, the digest subscription of its address (with its send
+    log), and its sessions on every device."""
     from django.db.models import Q
 
     from paperfeed.community.models import Submission
     from paperfeed.community.submissions import refresh_feature
     from paperfeed.digests.models import Subscriber
-    from paperfeed.trending.score import recount_votes
+    from paperfeed.trending.score import forget_recent_revision, recount_votes, touch
 
     with transaction.atomic():
         voted = list(user.votes.values_list("paper_id", flat=True))
         submitted = list(
             Submission.objects.filter(submitted_by=user).values_list("paper_id", flat=True)
         )
+        commented = list(user.comments.order_by().values_list("paper_id", flat=True).distinct())
         Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email)).delete()
         end_sessions(user)
         user.delete()
         recount_votes(voted)
         for paper_id in submitted:
             refresh_feature(paper_id)
+        touch(commented)
+    forget_recent_revision()  # after the commit, so the next anonymous page shows it

@@ -1,6 +1,6 @@
-"""Curators feature a paper on a day, hide (or unhide) a paper, ban (or unban) an
-account. Each action writes a CurationLog row with who and when, in the same
-transaction as the change it records."""
+"""Curators feature a paper on a day, hide (or unhide) a paper or a reader's comment,
+ban (or unban) an account. Each action writes a CurationLog row with who and when,
+in the same transaction as the change it records."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -18,9 +19,9 @@ from paperfeed.accounts.limits import limit
 from paperfeed.accounts.models import Profile
 from paperfeed.accounts.sessions import end_sessions
 from paperfeed.catalogue.models import Paper
-from paperfeed.community.models import CurationLog, Feature, Vote
+from paperfeed.community.models import Comment, CurationLog, Feature, Vote
 from paperfeed.community.permissions import curator_required
-from paperfeed.trending.score import recount_votes, set_hidden
+from paperfeed.trending.score import forget_recent_revision, recount_votes, set_hidden, touch
 
 
 def _log(actor, action: str, **fields) -> CurationLog:  # type: ignore[no-untyped-def]
@@ -50,6 +51,29 @@ def hide(actor, paper: Paper, hidden: bool = True, note: str = "") -> None:  # t
     with transaction.atomic():
         set_hidden(paper.pk, hidden)
         _log(actor, CurationLog.HIDE if hidden else CurationLog.UNHIDE, paper=paper, note=note)
+
+
+def hide_comment(actor, comment: Comment, hidden: bool = True, note: str = "") -> bool:  # type: ignore[no-untyped-def]
+    """Hide (or unhide) a comment from readers; True when this call changed it (a
+    second click changes nothing and logs nothing)."""
+    with transaction.atomic():
+        changed = Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(
+            hidden=hidden,
+            hidden_by=actor if hidden else None,
+            hidden_at=timezone.now() if hidden else None,
+        )
+        if changed:
+            touch([comment.paper_id])
+            _log(
+                actor,
+                CurationLog.HIDE_COMMENT if hidden else CurationLog.UNHIDE_COMMENT,
+                paper_id=comment.paper_id,
+                target_user_id=comment.author_id,
+                comment=comment,
+                note=note,
+            )
+    forget_recent_revision()  # after the commit: see ``touch``
+    return bool(changed)
 
 
 def ban(actor, user: User, banned: bool = True, note: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -113,8 +137,21 @@ def curate_user(request):  # type: ignore[no-untyped-def]
     return redirect("community:curation-log")
 
 
+@require_POST
+@curator_required
+def curate_comment(request, pk: int):  # type: ignore[no-untyped-def]
+    comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
+    if (response := limit(request, "curate")) is not None:
+        return response
+    action = request.POST.get("action")
+    if action not in ("hide", "unhide"):
+        return HttpResponseBadRequest("action must be hide or unhide")
+    hide_comment(request.user, comment, action == "hide", request.POST.get("note", "")[:500])
+    return redirect(f"{reverse('web:paper', args=[comment.paper.arxiv_id])}#comment-{comment.pk}")
+
+
 @never_cache
 @curator_required
 def curation_log(request):  # type: ignore[no-untyped-def]
-    entries = CurationLog.objects.select_related("paper", "target_user")[:200]
+    entries = CurationLog.objects.select_related("paper", "target_user", "comment")[:200]
     return render(request, "community/curation_log.html", {"entries": entries})

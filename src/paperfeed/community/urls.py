@@ -1,7 +1,7 @@
 from django.urls import path
 
 from paperfeed.codelinks.views import add_code_link
-from paperfeed.community import collections, curation, submissions, votes
+from paperfeed.community import collections, comments, curation, submissions, votes
 
 app_name = "community"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("papers/<path:arxiv_id>/save", collections.save_paper, name="save"),
     path("papers/<path:arxiv_id>/curate", curation.curate_paper, name="curate"),
     path("papers/<path:arxiv_id>/code", add_code_link, name="add-code"),
+    path("papers/<path:arxiv_id>/comments", comments.post_comment, name="comment"),
+    path("comments/<int:pk>/delete", comments.delete_comment, name="comment-delete"),
+    path("comments/<int:pk>/curate", curation.curate_comment, name="comment-curate"),
     path("submit", submissions.submit_view, name="submit"),
     path("collections", collections.collection_list, name="collections"),
     path("collections/<int:pk>", collections.collection_detail, name="collection"),
