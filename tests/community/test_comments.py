@@ -364,3 +364,19 @@ def test_the_discussion_is_one_query_however_many_comments(
         post(signed_in(reader), paper, "more")
     with django_assert_num_queries(1):
         assert len(discussion(paper)) == 4
+
+
+def test_a_ban_hides_the_accounts_comments(client, paper):
+    spammer, ada = make_reader("spammer"), make_reader("ada")
+    post(signed_in(spammer), paper, "Buy followers at example.com")
+    post(signed_in(ada), paper, "A real question about table 2.")
+    assert "Buy followers" in page(client, paper)  # anonymous, now in the page cache
+
+    curator = make_curator("cora")
+    response = signed_in(curator).post("/curate/accounts", {"action": "ban", "user_id": spammer.pk})
+    assert response.status_code in (200, 302)
+    hidden = Comment.objects.get(author=spammer)
+    assert hidden.hidden and hidden.hidden_by == curator
+    assert not Comment.objects.get(author=ada).hidden
+    html = page(client, paper)
+    assert "Buy followers" not in html and "A real question about table 2." in html

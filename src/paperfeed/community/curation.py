@@ -77,7 +77,9 @@ def hide_comment(actor, comment: Comment, hidden: bool = True, note: str = "") -
 
 
 def ban(actor, user: User, banned: bool = True, note: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Ban: the account cannot log in, its sessions end, its votes stop counting."""
+    """Ban: the account cannot log in, its sessions end, its votes stop counting and
+    its comments are hidden (hidden by this curator; unbanning leaves them hidden, to
+    be unhidden one by one)."""
     with transaction.atomic():
         profile, _ = Profile.objects.get_or_create(user=user)
         profile.banned = banned
@@ -92,7 +94,12 @@ def ban(actor, user: User, banned: bool = True, note: str = "") -> None:  # type
             # get_user() answers None, so the next request is anonymous); deleting them
             # is one indexed DELETE, however many sessions the site holds.
             end_sessions(user)
+            shown = Comment.objects.filter(author=user, hidden=False)
+            papers = sorted(set(shown.values_list("paper_id", flat=True)))
+            shown.update(hidden=True, hidden_by=actor, hidden_at=timezone.now())
+            touch(papers)
         _log(actor, CurationLog.BAN if banned else CurationLog.UNBAN, target_user=user, note=note)
+    forget_recent_revision()  # after the commit: see ``touch``
 
 
 @require_POST
