@@ -10,7 +10,7 @@ from django.core.management import call_command
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.filters import Filters
 from paperfeed.search.hybrid import MODES, search
-from paperfeed.search.keyword import fts5_query, parse_query
+from paperfeed.search.keyword import fts5_query, keyword_search, parse_query
 from paperfeed.search.similar import PaperNotFound, similar
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +131,17 @@ def test_filters_apply_inside_the_search(corpus, mode):
     )
     assert none == []
     assert search("model", mode=mode, filters=Filters(("no.such",))) == []
+
+
+def test_keyword_search_without_filters_ranks_as_with_an_open_filter(corpus):
+    # unfiltered keyword search skips the paper table; the ranking must not change
+    everyone = Filters(date_from=dt.date(1990, 1, 1))
+    for query in ("image segmentation", "learning", "robot grasping policy", "a"):
+        assert keyword_search(query, limit=50) == keyword_search(query, everyone, limit=50)
+    paper = a_paper(corpus, 42)
+    assert keyword_search(paper.title, limit=1)[0][0] == paper.id
+    Paper.objects.filter(id=paper.id).delete()  # the delete trigger drops its row
+    assert paper.id not in [pk for pk, _ in keyword_search(paper.title, limit=50)]
 
 
 @pytest.mark.parametrize("mode", MODES)
