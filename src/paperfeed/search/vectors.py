@@ -3,7 +3,7 @@
 * PostgreSQL: pgvector, ``ORDER BY pgvector <=> q`` on the HNSW index (iterative
   scans so filters do not starve the result).
 * SQLite (and PostgreSQL with ``PAPERFEED_PGVECTOR=0``), up to
-  ``PAPERFEED_ANN_THRESHOLD`` vectors (default 100,000): exact search, ``X @ q``
+  ``PAPERFEED_ANN_THRESHOLD`` vectors (default 20,000): exact search, ``X @ q``
   over a matrix cached per process and reloaded when the table changes (row
   count, largest id or latest update differ).
 * Above that: an hnswlib index file in ``DATA_DIR/index/``, kept in step by the
@@ -47,7 +47,7 @@ def use_pgvector() -> bool:
 
 
 def ann_threshold() -> int:
-    return int(os.environ.get("PAPERFEED_ANN_THRESHOLD", "100000"))
+    return int(os.environ.get("PAPERFEED_ANN_THRESHOLD", "20000"))
 
 
 def to_bytes(vector: np.ndarray) -> bytes:
