@@ -108,11 +108,11 @@ def run_modes(queries, combos, label: str) -> None:  # type: ignore[no-untyped-d
     laps: dict[tuple[str, bool], list[float]] = {c: [] for c in combos}
     found: dict[tuple[str, bool], int] = {c: 0 for c in combos}
     print(f"{label}: {len(queries)} queries x {len(combos)} combinations; before: {load()}")
-    started = last = time.monotonic()
+    began = last = time.monotonic()
     for done, (_, text, category) in enumerate(queries):
         if time.monotonic() - last > 60:
             last = time.monotonic()
-            print(f"  {done}/{len(queries)} queries in {last - started:.0f}s; {load()}", flush=True)
+            print(f"  {done}/{len(queries)} queries in {last - began:.0f}s; {load()}", flush=True)
         for mode, filtered in combos:
             filters = Filters((category,)) if filtered else Filters()
             started = time.perf_counter()
