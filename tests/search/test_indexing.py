@@ -15,6 +15,7 @@ from paperfeed.search.hybrid import search
 from paperfeed.search.indexing import missing_embeddings
 from paperfeed.search.keyword import keyword_index_missing
 from paperfeed.search.models import PaperEmbedding
+from paperfeed.search.similar import similar
 from tests.search.conftest import SLICE, listing_records, task_backend
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,16 @@ def test_ann_index_above_the_threshold_matches_exact_search(corpus, monkeypatch,
     # filters inside the ANN search
     hits = vectors.vector_search(queries[0], limit=5, filters=Filters(("cs",)))
     assert len(hits) == 5
+    # similar papers (a stored vector among the indexed ones) use the narrower beam
+    beams = []
+    search = vectors.AnnIndex.search
+    monkeypatch.setattr(
+        vectors.AnnIndex, "search", lambda self, *a: beams.append(a[3]) or search(self, *a)
+    )
+    assert len(similar(Paper.objects.get(id=sorted(corpus.values())[5]).arxiv_id, limit=4)) == 4
+    assert vectors.vector_search(queries[0], limit=3)
+    assert beams == [vectors.HNSW_EF_SIMILAR, None]
+    monkeypatch.setattr(vectors.AnnIndex, "search", search)
     # a vector written after the index file is found through the delta
     paper_id = sorted(corpus.values())[0]
     PaperEmbedding.objects.filter(paper_id=paper_id).update(vector=vectors.to_bytes(queries[2]))

@@ -6,7 +6,7 @@ from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.filters import Filters
 from paperfeed.search.hits import Hit
-from paperfeed.search.vectors import get_vector, vector_search
+from paperfeed.search.vectors import HNSW_EF_SIMILAR, get_vector, vector_search
 
 
 class PaperNotFound(LookupError):
@@ -29,7 +29,9 @@ def similar(arxiv_id: str, limit: int = 10, filters: Filters | None = None) -> l
     vector = get_vector(paper_id)
     if vector is None:
         return []
-    found = vector_search(vector, limit=limit, filters=filters, exclude={paper_id})
+    found = vector_search(
+        vector, limit=limit, filters=filters, exclude={paper_id}, ef=HNSW_EF_SIMILAR
+    )
     ids = dict(Paper.objects.filter(id__in=[pk for pk, _ in found]).values_list("id", "arxiv_id"))
     return [
         Hit(paper_id=pk, arxiv_id=ids[pk], score=score, semantic_rank=rank)
