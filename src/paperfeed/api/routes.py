@@ -23,7 +23,7 @@ from paperfeed.search.hits import Hit
 from paperfeed.search.similar import PaperNotFound, similar
 from paperfeed.trending.ranking import WINDOWS, trending_papers, window_bounds
 from paperfeed.web import queries
-from paperfeed.web.responses import cached_api
+from paperfeed.web.responses import cached_page
 
 router = Router()
 log = logging.getLogger("paperfeed.api")
@@ -55,7 +55,7 @@ def _page_link(request: HttpRequest, filters: PaperFilters, page: int) -> str:
     description="Papers newest first, optionally for one announcement day and/or one "
     "primary category. Paged with `page` and `limit` (at most 200).",
 )
-@decorate_view(cached_api)
+@decorate_view(cached_page)
 def list_papers(request: HttpRequest, filters: Query[PaperFilters]):  # type: ignore[no-untyped-def]
     listed = queries.card_queryset()
     if filters.date is not None:
@@ -134,7 +134,7 @@ def similar_papers(
     description="A paper by arXiv id: new style (2503.11677) or old style "
     "(astro-ph/0601001); a version suffix is ignored.",
 )
-@decorate_view(cached_api)
+@decorate_view(cached_page)
 def get_paper(request: HttpRequest, arxiv_id: str):  # type: ignore[no-untyped-def]
     try:
         parsed = parse_arxiv_id(arxiv_id)
@@ -152,7 +152,7 @@ def get_paper(request: HttpRequest, arxiv_id: str):  # type: ignore[no-untyped-d
     summary="Announcement days",
     description="Every day with announced papers and how many, newest first.",
 )
-@decorate_view(cached_api)
+@decorate_view(cached_page)
 def list_days(request: HttpRequest):  # type: ignore[no-untyped-def]
     days = queries.days_with_counts()
     return {
@@ -175,7 +175,7 @@ class TrendingFilters(Schema):
     "code repository's new GitHub stars over the last 7 days. Each result carries the "
     "score and its parts.",
 )
-@decorate_view(cached_api)
+@decorate_view(cached_page)
 def trending(request: HttpRequest, filters: Query[TrendingFilters]):  # type: ignore[no-untyped-def]
     assert filters.window in WINDOWS
     bounds = window_bounds(filters.window)

@@ -84,7 +84,8 @@ def _page_cache(view, etag_func=etag_for):  # type: ignore[no-untyped-def]
 def cached_page(view=None, *, etag_func=etag_for):  # type: ignore[no-untyped-def]
     """ETag from the catalogue version + URL (304 when unchanged), a Cache-Control,
     and the rendered page kept for anonymous readers. ``@cached_page`` or, for a page
-    that shows more than the catalogue, ``@cached_page(etag_func=...)``."""
+    that shows more than the catalogue, ``@cached_page(etag_func=...)``; the API's read
+    operations take it through ``ninja.decorators.decorate_view``."""
 
     def decorate(view):  # type: ignore[no-untyped-def]
         return cache_for_reader(
@@ -92,8 +93,3 @@ def cached_page(view=None, *, etag_func=etag_for):  # type: ignore[no-untyped-de
         )
 
     return decorate(view) if view is not None else decorate
-
-
-def cached_api(view):  # type: ignore[no-untyped-def]
-    """The same for a JSON API operation (``ninja.decorators.decorate_view``)."""
-    return cache_for_reader(condition(etag_func=etag_for)(_page_cache(view)))
