@@ -20,7 +20,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.text import slugify
 
 from paperfeed.catalogue.models import Author, Authorship, Category, Paper
-from paperfeed.memo import Recent
+from paperfeed.catalogue.version import (  # noqa: F401 (re-exported for the pages)
+    catalogue_version,
+    forget_recent_version,
+    recent_catalogue_version,
+)
 
 PAGE_SIZE = 50
 CARD_AUTHORS = 4  # authors shown on a card before "et al."
@@ -115,16 +119,6 @@ def attach_card_data(papers: list[Paper]) -> None:
         by_id[link.paper_id].prefetched_code_links.append(link)
 
 
-def catalogue_version() -> str:
-    """Changes whenever a paper is added or changed: two index lookups, no scan.
-
-    (A separate query each, because SQLite answers a lone MAX() from the index but
-    scans the table for MAX() next to another aggregate.)"""
-    latest = Paper.objects.order_by("-modified_at").values_list("modified_at", flat=True).first()
-    top = Paper.objects.order_by("-pk").values_list("pk", flat=True).first()
-    return f"{latest.isoformat() if latest else '-'}/{top or 0}"
-
-
 def etag_for(request, *args, extra: str = "", **kwargs) -> str:  # type: ignore[no-untyped-def]
     """ETag of a page or feed: the catalogue's version plus the exact request (host
     included: feeds carry absolute URLs; the session too, for pages that show
@@ -147,13 +141,6 @@ def etag_for(request, *args, extra: str = "", **kwargs) -> str:  # type: ignore[
         memo = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
         request._paperfeed_etag = memo
     return memo
-
-
-# ``catalogue_version`` read at most once a second per process: the key of the
-# aggregate caches below, which a page consults several times.
-_recent_version = Recent(lambda: catalogue_version())
-recent_catalogue_version = _recent_version.__call__
-forget_recent_version = _recent_version.forget
 
 
 def recent_community_revision() -> str:
