@@ -7,11 +7,14 @@ the hot path, and a writer ``forget``s so its own next page shows its change.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 class Recent(Generic[T]):
@@ -30,3 +33,33 @@ class Recent(Generic[T]):
 
     def forget(self) -> None:
         self._at = -1.0
+
+
+class Lru(Generic[K, T]):
+    """A bounded mapping, safe across threads, that drops its least recently used
+    entry. Each value is stored with a stamp (when it was read, which version it
+    belongs to); :meth:`get` returns it only while ``fresh(stamp)`` holds."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[K, tuple[object, T]] = OrderedDict()
+
+    def get(self, key: K, fresh: Callable[[object], bool]) -> T | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None or not fresh(hit[0]):
+                return None
+            self._entries.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: K, stamp: object, value: T) -> None:
+        with self._lock:
+            self._entries[key] = (stamp, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

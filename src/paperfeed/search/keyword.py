@@ -17,9 +17,13 @@ from django.db import connection, transaction
 
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Authorship, Paper
+from paperfeed.search import pruning
 from paperfeed.search.filters import Filters
 
 MAX_QUERY_CHARS = 1000
+# A match expression with its parameters, and (paper id, score) pairs best first.
+Match = tuple[str, list[str]]
+Ranked = list[tuple[int, float]]
 MAX_TERMS = 64
 # bm25 column weights: title, abstract, authors.
 BM25_WEIGHTS = (3.0, 1.0, 1.0)
@@ -107,33 +111,45 @@ def parse_query(text: str) -> ParsedQuery:
     return parsed
 
 
-def fts5_query(parsed: ParsedQuery) -> str:
-    """An FTS5 MATCH expression: every term quoted, joined by OR."""
+def fts5_terms(parsed: ParsedQuery) -> list[str]:
+    """One FTS5 expression per term, each quoted (so no operator gets through)."""
     parts = []
     for column, words, prefix in parsed.terms:
         quoted = '"' + " ".join(w.replace('"', '""') for w in words) + '"'
         if prefix:
             quoted += "*"
         parts.append(f"{column} : {quoted}" if column else quoted)
-    return " OR ".join(parts)
+    return parts
 
 
-def tsquery(parsed: ParsedQuery) -> tuple[str, list[str]]:
-    """SQL building a PostgreSQL tsquery from the terms, words passed as parameters."""
-    pieces: list[str] = []
-    params: list[str] = []
+def fts5_query(parsed: ParsedQuery) -> str:
+    """An FTS5 MATCH expression: every term quoted, joined by OR."""
+    return " OR ".join(fts5_terms(parsed))
+
+
+def tsquery_terms(parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
+    """SQL building one PostgreSQL tsquery per term, words passed as parameters."""
+    pieces: list[tuple[str, list[str]]] = []
     for column, words, prefix in parsed.terms:
         config = "simple" if column == "authors" else "english"
         weight = {"title": "A", "abstract": "B", "authors": "C"}.get(column or "", "")
         if len(words) == 1 and (prefix or weight):
             # e.g. 'segm':*  'smith':C  'graph':*A  (words are \w+ only: nothing to escape)
-            piece = f"to_tsquery('{config}', %s)"
-            params.append(f"'{words[0]}':{'*' if prefix else ''}{weight}")
+            pieces.append(
+                (f"to_tsquery('{config}', %s)", [f"'{words[0]}':{'*' if prefix else ''}{weight}"])
+            )
         else:
-            piece = f"phraseto_tsquery('{config}', %s)"
-            params.append(" ".join(words))
-        pieces.append(piece)
-    return " || ".join(pieces), params
+            pieces.append((f"phraseto_tsquery('{config}', %s)", [" ".join(words)]))
+    return pieces
+
+
+def tsquery(parsed: ParsedQuery, joiner: str = " || ") -> tuple[str, list[str]]:
+    """SQL building the tsquery of all the terms (OR; ``joiner=" && "`` for AND)."""
+    return _join(tsquery_terms(parsed), joiner)
+
+
+def _join(pieces: Sequence[tuple[str, list[str]]], joiner: str) -> tuple[str, list[str]]:
+    return joiner.join(f"({sql})" for sql, _ in pieces), [p for _, ps in pieces for p in ps]
 
 
 def lookup_id(arxiv_id: str, filters: Filters | None = None) -> list[tuple[int, float]]:
@@ -150,7 +166,9 @@ def lookup_id(arxiv_id: str, filters: Filters | None = None) -> list[tuple[int, 
 def keyword_search(
     query: str, filters: Filters | None = None, limit: int = 20, offset: int = 0
 ) -> list[tuple[int, float]]:
-    """(paper id, score) pairs, best first; score is higher-is-better."""
+    """(paper id, score) pairs, best first; score is higher-is-better. Queries of
+    several words are pruned to the papers holding all of them or a rare one
+    (:mod:`paperfeed.search.pruning`)."""
     filters = filters or Filters()
     parsed = parse_query(query)
     limit = max(0, int(limit))
@@ -159,34 +177,157 @@ def keyword_search(
         return lookup_id(parsed.arxiv_id, filters)[offset : offset + limit]
     if not parsed.terms or limit == 0:
         return []
-    where, params = filters.sql("p")
-    paper = Paper._meta.db_table
     if connection.vendor == "sqlite":
+        ranker: _Ranker = _Fts5Ranker(parsed, filters)
+    elif connection.vendor == "postgresql":
+        ranker = _PostgresRanker(parsed, filters)
+    else:  # pragma: no cover
+        raise NotImplementedError(f"keyword search on {connection.vendor}")
+    scope = f"{connection.alias}:{connection.settings_dict['NAME']}"
+    chosen = pruning.plan(ranker.terms, ranker.count, pruning.row_budget(), scope)
+    every = range(len(ranker.terms))
+    if chosen.kind == pruning.FULL:
+        return ranker.rank(ranker.any_of(every), limit, offset)
+    want = offset + limit
+    if chosen.kind == pruning.EVERY:
+        found = ranker.rank(ranker.all_of(every), want, 0, newest=chosen.window)
+    else:
+        both = ranker.rank(ranker.both(chosen.rare, chosen.common), want, 0)
+        rare = ranker.rank(ranker.any_of(chosen.rare), want, 0)
+        found = pruning.merge(both, rare, want)
+    if len(found) < want:  # too few: the newest papers holding any word fill the page
+        window = pruning.row_budget()
+        newest = ranker.rank(ranker.any_of(every), want, 0, newest=window)
+        found = pruning.merge(found, newest, want)
+    return found[offset:]
+
+
+class _Ranker:
+    """Match expressions and ranked reads for one parsed query on one database."""
+
+    terms: list[str]
+
+    def any_of(self, indexes: Iterable[int]) -> tuple[str, list[str]]:
+        raise NotImplementedError
+
+    def all_of(self, indexes: Iterable[int]) -> Match:
+        raise NotImplementedError
+
+    def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
+        """Rows with one of the ``rare`` terms and one of the ``common`` ones."""
+        raise NotImplementedError
+
+    def count(self, term: str, cap: int) -> int:
+        raise NotImplementedError
+
+    def rank(self, match: Match, limit: int, offset: int, newest: int = 0) -> Ranked:
+        """The best rows of ``match``; ``newest``: rank only that many of the newest."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _fetch(sql: str, args: Sequence[object]) -> list[tuple[int, float]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(args))
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+class _Fts5Ranker(_Ranker):
+    def __init__(self, parsed: ParsedQuery, filters: Filters) -> None:
+        self.terms = fts5_terms(parsed)
+        self.where, self.params = filters.sql("p")
+
+    def any_of(self, indexes: Iterable[int]) -> Match:
+        return " OR ".join(self.terms[i] for i in indexes), []
+
+    def all_of(self, indexes: Iterable[int]) -> Match:
+        return " AND ".join(self.terms[i] for i in indexes), []
+
+    def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
+        return f"({self.any_of(rare)[0]}) AND ({self.any_of(common)[0]})", []
+
+    def count(self, term: str, cap: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM paper_fts WHERE paper_fts MATCH %s LIMIT %s)",
+                [term, cap],
+            )
+            return int(cursor.fetchone()[0])
+
+    def rank(self, match: Match, limit: int, offset: int, newest: int = 0) -> Ranked:
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         # The paper table only for filters: a look-up per matching row doubled the time
         # of broad queries (a delete trigger keeps paper_fts free of gone papers).
-        join = f" JOIN {paper} p ON p.id = f.rowid" if where else ""
-        sql = (
-            f"SELECT f.rowid, -bm25(paper_fts, {weights}) AS score FROM paper_fts f{join}"
-            f" WHERE paper_fts MATCH %s{where} ORDER BY bm25(paper_fts, {weights}), f.rowid"
-            " LIMIT %s OFFSET %s"
+        paper = Paper._meta.db_table
+        join = f" JOIN {paper} p ON p.id = f.rowid" if self.where else ""
+        matches = f"FROM paper_fts f{join} WHERE paper_fts MATCH %s{self.where}"
+        if newest:  # FTS5 walks its rows newest first and stops: bm25 on those only
+            return self._fetch(
+                f"SELECT rowid, score FROM (SELECT f.rowid AS rowid,"
+                f" -bm25(paper_fts, {weights}) AS score {matches}"
+                " ORDER BY f.rowid DESC LIMIT %s) ORDER BY score DESC, rowid LIMIT %s OFFSET %s",
+                [match[0], *self.params, newest, limit, offset],
+            )
+        return self._fetch(
+            f"SELECT f.rowid, -bm25(paper_fts, {weights}) AS score {matches}"
+            f" ORDER BY bm25(paper_fts, {weights}), f.rowid LIMIT %s OFFSET %s",
+            [match[0], *self.params, limit, offset],
         )
-        args = [fts5_query(parsed), *params, limit, offset]
-    elif connection.vendor == "postgresql":
-        q_sql, q_params = tsquery(parsed)
-        sql = (
-            f"WITH q AS (SELECT ({q_sql}) AS q)"
-            " SELECT d.paper_id, ts_rank(d.document, q.q) AS score"
-            f" FROM search_paperfts d CROSS JOIN q JOIN {paper} p ON p.id = d.paper_id"
-            f" WHERE d.document @@ q.q{where} ORDER BY score DESC, d.paper_id"
-            " LIMIT %s OFFSET %s"
+
+
+class _PostgresRanker(_Ranker):
+    def __init__(self, parsed: ParsedQuery, filters: Filters) -> None:
+        self.pieces = tsquery_terms(parsed)
+        # The plan's cache key: the SQL with its words.
+        self.terms = [sql.replace("%s", repr(params[0])) for sql, params in self.pieces]
+        self.where, self.params = filters.sql("p")
+
+    def any_of(self, indexes: Iterable[int]) -> Match:
+        return _join([self.pieces[i] for i in indexes], " || ")
+
+    def all_of(self, indexes: Iterable[int]) -> Match:
+        return _join([self.pieces[i] for i in indexes], " && ")
+
+    def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
+        first, first_params = self.any_of(rare)
+        second, second_params = self.any_of(common)
+        return f"({first}) && ({second})", [*first_params, *second_params]
+
+    def count(self, term: str, cap: int) -> int:
+        sql, params = self.pieces[self.terms.index(term)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM search_paperfts"
+                f" WHERE document @@ ({sql}) LIMIT %s) s",
+                [*params, cap],
+            )
+            return int(cursor.fetchone()[0])
+
+    def rank(self, match: Match, limit: int, offset: int, newest: int = 0) -> Ranked:
+        # Rows come from ``match``, the rank from the OR of every term: ts_rank's value
+        # depends on the query's shape (AND and OR rank differently) and word count,
+        # so this keeps every read of one search on one scale.
+        paper = Paper._meta.db_table
+        q_sql, q_params = match
+        r_sql, r_params = self.any_of(range(len(self.pieces)))
+        head = f"WITH q AS (SELECT ({q_sql}) AS q, ({r_sql}) AS r)"
+        matches = (
+            f"FROM search_paperfts d CROSS JOIN q JOIN {paper} p ON p.id = d.paper_id"
+            f" WHERE d.document @@ q.q{self.where}"
         )
-        args = [*q_params, *params, limit, offset]
-    else:  # pragma: no cover
-        raise NotImplementedError(f"keyword search on {connection.vendor}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+        args = [*q_params, *r_params, *self.params]
+        if newest:
+            return self._fetch(
+                f"{head} SELECT paper_id, score FROM"
+                f" (SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
+                " ORDER BY d.paper_id DESC LIMIT %s) s"
+                " ORDER BY score DESC, paper_id LIMIT %s OFFSET %s",
+                [*args, newest, limit, offset],
+            )
+        return self._fetch(
+            f"{head} SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
+            " ORDER BY score DESC, d.paper_id LIMIT %s OFFSET %s",
+            [*args, limit, offset],
+        )
 
 
 # --------------------------------------------------------------------------- indexing

@@ -1,0 +1,152 @@
+"""Keyword pruning: a bounded number of rows ranked, chosen by word rarity, with the
+same scores as the plain OR of all words (paperfeed.search.pruning).
+
+The budget is set small so the 300-paper corpus has both rare and common words; the
+reference is the same search with pruning off (budget 0), on the same database.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from paperfeed.search import pruning
+from paperfeed.search.filters import Filters
+from paperfeed.search.keyword import keyword_search
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 25
+
+
+@pytest.fixture
+def budget(monkeypatch):
+    def use(rows: int) -> None:
+        monkeypatch.setenv("PAPERFEED_KEYWORD_ROW_BUDGET", str(rows))
+        pruning.counts.clear()
+
+    use(BUDGET)
+    yield use
+    pruning.counts.clear()
+
+
+def unpruned(budget, query: str, filters: Filters | None = None) -> dict[int, float]:
+    budget(0)
+    try:
+        return dict(keyword_search(query, filters, limit=1000))
+    finally:
+        budget(BUDGET)
+
+
+def holding(budget, word: str) -> set[int]:
+    return set(unpruned(budget, word))
+
+
+def test_plan_splits_terms_by_their_document_counts():
+    sizes = {"rare": 3, "odd": 10, "common": 500, "everywhere": 900}
+
+    def count(term: str, cap: int) -> int:
+        return min(sizes[term], cap)
+
+    split = pruning.plan(["common", "rare", "odd", "everywhere"], count, budget=20)
+    assert split == pruning.Plan(pruning.SPLIT, rare=(1, 2), common=(0, 3))
+    assert pruning.plan(["rare", "odd"], count, budget=20).kind == pruning.FULL
+    every = pruning.plan(["common", "everywhere"], count, budget=20)
+    assert every == pruning.Plan(pruning.EVERY, window=20)
+    assert pruning.plan(["common", "everywhere"], count, budget=0).kind == pruning.FULL
+    # rarest first, while the sum fits: 3 + 10 > 12, so only "rare"
+    assert pruning.plan(["odd", "rare", "common"], count, budget=12).rare == (1,)
+
+
+def test_counts_are_capped_and_remembered():
+    calls = []
+
+    def count(term: str, cap: int) -> int:
+        calls.append((term, cap))
+        return cap
+
+    pruning.counts.clear()
+    for _ in range(3):
+        pruning.plan(["a", "b"], count, budget=50, scope="test")
+    assert calls == [("a", 51), ("b", 51)]
+    pruning.counts.clear()
+
+
+def test_merge_keeps_each_papers_higher_score():
+    merged = pruning.merge([(1, 5.0), (2, 1.0)], [(2, 4.0), (3, 3.0), (1, 2.0)], want=3)
+    assert merged == [(1, 5.0), (2, 4.0), (3, 3.0)]
+
+
+def rare_and_common(corpus, budget):
+    """A word held by a few papers and one held by more than the budget."""
+    from paperfeed.catalogue.models import Paper
+
+    common = "model"
+    assert len(holding(budget, common)) > BUDGET
+    for title in Paper.objects.filter(id__in=corpus.values()).values_list("title", flat=True):
+        for word in title.lower().split():
+            if word.isalpha() and len(word) > 6 and 1 < len(holding(budget, word)) <= 5:
+                return word, common
+    raise AssertionError("no rare word in the corpus titles")
+
+
+def test_split_ranks_exactly_the_papers_holding_a_rare_word(corpus, budget):
+    rare, common = rare_and_common(corpus, budget)
+    query = f"{common} {rare}"
+    reference = unpruned(budget, query)
+    with_rare = holding(budget, rare)
+    expected = sorted(
+        ((pk, s) for pk, s in reference.items() if pk in with_rare), key=lambda kv: (-kv[1], kv[0])
+    )
+    found = keyword_search(query, limit=len(with_rare))
+    assert [pk for pk, _ in found] == [pk for pk, _ in expected]
+    for pk, score in found:  # exact OR scores, not the rare words' share
+        assert score == pytest.approx(reference[pk], rel=1e-9)
+    # a paper holding only the common word is not among them...
+    assert not set(dict(found)) - with_rare
+    assert len(reference) > len(with_rare)
+
+
+def test_a_short_page_is_topped_up_with_the_newest_matches(corpus, budget):
+    rare, common = rare_and_common(corpus, budget)
+    query = f"{common} {rare}"
+    reference = unpruned(budget, query)
+    found = keyword_search(query, limit=15)
+    assert len(found) == 15  # more than the papers holding the rare word
+    assert set(holding(budget, rare)) <= set(dict(found))
+    for pk, score in found:
+        assert score == pytest.approx(reference[pk], rel=1e-9)
+
+
+def test_every_word_common_ranks_the_newest_papers_holding_all(corpus, budget):
+    first, second = "model", "language"
+    both = holding(budget, first) & holding(budget, second)
+    assert len(holding(budget, second)) > BUDGET and len(both) > 3
+    query = f"{first} {second}"
+    reference = unpruned(budget, query)
+    budget(3)  # a window smaller than the papers holding both words
+    found = keyword_search(query, limit=3)
+    newest = sorted(both)[-3:]
+    assert sorted(pk for pk, _ in found) == newest
+    assert [pk for pk, _ in found] == sorted(newest, key=lambda pk: (-reference[pk], pk))
+    for pk, score in found:
+        assert score == pytest.approx(reference[pk], rel=1e-9)
+
+
+def test_pruned_search_keeps_filters_and_paging(corpus, budget):
+    from paperfeed.catalogue.models import Paper
+
+    rare, common = rare_and_common(corpus, budget)
+    query = f"{common} {rare}"
+    category = Paper.objects.get(id=max(holding(budget, rare))).primary_category_id
+    filters = Filters((category,))
+    in_category = set(Paper.objects.filter(categories__code=category).values_list("id", flat=True))
+    found = keyword_search(query, filters, limit=10)
+    assert found and set(dict(found)) <= in_category
+    pages = keyword_search(query, limit=4) + keyword_search(query, limit=4, offset=4)
+    assert pages == keyword_search(query, limit=8)
+
+
+def test_pruning_off_is_the_plain_or(corpus, budget):
+    budget(0)
+    query = "model language graph"
+    assert keyword_search(query, limit=50) == list(unpruned(budget, query).items())[:50]
