@@ -8,6 +8,7 @@ and check the index is used, with filters and wide pages, against exact search.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import numpy as np
 import pytest
@@ -162,3 +163,28 @@ def test_paging_and_excludes(stored):
     assert [pk for pk, _ in vectors.vector_search(query, limit=7, exclude=skip)] == [
         pk for pk, _ in first[3:]
     ]
+
+
+def test_reindex_missing_completes_rows_written_without_pgvector(stored):
+    """Switching PAPERFEED_PGVECTOR from 0 to 1: rows written meanwhile have no pgvector
+    value and the migration left the index out; ``reindex --missing`` repairs both."""
+    from django.core.management import call_command
+
+    ids, matrix, _ = stored
+    chosen = ids[100:140].tolist()
+    PaperEmbedding.objects.filter(paper_id__in=chosen).update(pgvector=None)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX search_embedding_hnsw")
+    query = matrix[120]
+    assert chosen[20] not in [pk for pk, _ in vectors.vector_search(query, limit=5)]
+
+    out = io.StringIO()
+    call_command("reindex", "--missing", stdout=out)
+
+    assert "pgvector filled 40" in out.getvalue()
+    assert not PaperEmbedding.objects.filter(paper_id__in=chosen, pgvector=None).exists()
+    stored_vector = PaperEmbedding.objects.get(paper_id=chosen[20]).pgvector
+    assert np.allclose(np.asarray(stored_vector), matrix[120], atol=1e-6)
+    test_the_migration_creates_the_hnsw_index()
+    assert vectors.vector_search(query, limit=1)[0][0] == chosen[20]
+    assert vectors.complete_pgvector() == 0  # idempotent

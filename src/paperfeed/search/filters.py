@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
+from django.db import connection
+
 from paperfeed.catalogue.models import Paper
+from paperfeed.memo import Lru
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,21 @@ class Filters:
     def empty(self) -> bool:
         return not self.categories and self.date_from is None and self.date_to is None
 
-    def sql(self, paper_alias: str) -> tuple[str, list[object]]:
-        """A condition (starting with `` AND``) on the catalogue paper table."""
+    def _category_condition(self, alias: str) -> tuple[str, list[object]]:
+        """``alias``: the paper-category table (``paper_id``, ``category_id``)."""
+        exact = [c for c in self.categories if "." in c]
+        archives = [c for c in self.categories if "." not in c]
+        ors: list[str] = []
+        params: list[object] = []
+        if exact:
+            ors.append(f"{alias}.category_id IN ({', '.join(['%s'] * len(exact))})")
+            params.extend(exact)
+        for archive in archives:
+            ors.append(f"({alias}.category_id = %s OR {alias}.category_id LIKE %s)")
+            params.extend([archive, archive.replace("%", "").replace("_", "") + ".%"])
+        return f"({' OR '.join(ors)})", params
+
+    def _date_conditions(self, paper_alias: str) -> tuple[list[str], list[object]]:
         parts: list[str] = []
         params: list[object] = []
         if self.date_from is not None:
@@ -38,29 +55,73 @@ class Filters:
         if self.date_to is not None:
             parts.append(f"{paper_alias}.announced <= %s")
             params.append(self.date_to)
+        return parts, params
+
+    def sql(self, paper_alias: str) -> tuple[str, list[object]]:
+        """A condition (starting with `` AND``) on the catalogue paper table."""
+        parts, params = self._date_conditions(paper_alias)
         if self.categories:
             through = Paper.categories.through._meta.db_table
-            exact = [c for c in self.categories if "." in c]
-            archives = [c for c in self.categories if "." not in c]
-            ors: list[str] = []
-            if exact:
-                ors.append(f"pc.category_id IN ({', '.join(['%s'] * len(exact))})")
-                params.extend(exact)
-            for archive in archives:
-                ors.append("(pc.category_id = %s OR pc.category_id LIKE %s)")
-                params.extend([archive, archive.replace("%", "").replace("_", "") + ".%"])
+            condition, more = self._category_condition("pc")
             parts.append(
                 f"EXISTS (SELECT 1 FROM {through} pc WHERE pc.paper_id = {paper_alias}.id"
-                f" AND ({' OR '.join(ors)}))"
+                f" AND {condition})"
             )
+            params.extend(more)
         return ("".join(f" AND {p}" for p in parts), params)
 
-    def paper_ids(self) -> list[int]:
-        """All papers passing the filters (used to restrict vector search)."""
-        from django.db import connection
+    def paper_ids(self) -> PaperIds:
+        """All papers passing the filters (vector search keeps to them), remembered
+        per process until the catalogue changes: a big category's list took 10 ms at
+        74,728 papers and a second at a million."""
+        return _cached_paper_ids(self)
 
-        where, params = self.sql("p")
+    def read_paper_ids(self) -> np.ndarray:
+        """The ids from the database, sorted: from the paper-category index alone
+        when only categories filter."""
         table = Paper._meta.db_table
+        if self.categories:
+            through = Paper.categories.through._meta.db_table
+            condition, params = self._category_condition("pc")
+            dates, more = self._date_conditions("p")
+            join = f" JOIN {table} p ON p.id = pc.paper_id" if dates else ""
+            sql = (
+                f"SELECT DISTINCT pc.paper_id FROM {through} pc{join} WHERE {condition}"
+                + "".join(f" AND {d}" for d in dates)
+                + " ORDER BY pc.paper_id"
+            )
+            params.extend(more)
+        else:
+            where, params = self.sql("p")
+            sql = f"SELECT p.id FROM {table} p WHERE 1=1{where} ORDER BY p.id"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT p.id FROM {table} p WHERE 1=1{where}", params)
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(sql, params)
+            return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class PaperIds:
+    """A filter's papers as a sorted array (for numpy) and a set (for hnswlib's filter)."""
+
+    array: np.ndarray
+    members: frozenset[int]
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+
+# The last few filters' paper ids, by database, stamped with the catalogue version.
+_paper_id_cache: Lru[tuple[str, Filters], PaperIds] = Lru(32)
+
+
+def _cached_paper_ids(filters: Filters) -> PaperIds:
+    from paperfeed.catalogue.version import recent_catalogue_version
+
+    key = (f"{connection.alias}:{connection.settings_dict['NAME']}", filters)
+    version = recent_catalogue_version()
+    found = _paper_id_cache.get(key, lambda stamp: stamp == version)
+    if found is None:
+        array = filters.read_paper_ids()
+        found = PaperIds(array, frozenset(array.tolist()))
+        _paper_id_cache.put(key, version, found)
+    return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.filters import Filters
@@ -33,12 +34,16 @@ def embed_query(text: str):  # type: ignore[no-untyped-def]
 def semantic_search(
     query: str, filters: Filters, limit: int, offset: int = 0
 ) -> list[tuple[int, float]]:
-    from paperfeed.search.vectors import vector_search
-
     text = clean_text(query)
     if not text:
         return []
-    return vector_search(embed_query(text), limit=limit, offset=offset, filters=filters)
+    return _vector_search(embed_query(text), filters, limit, offset)
+
+
+def _vector_search(vector, filters: Filters, limit: int, offset: int = 0):  # type: ignore[no-untyped-def]
+    from paperfeed.search.vectors import vector_search
+
+    return vector_search(vector, limit=limit, offset=offset, filters=filters)
 
 
 def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
@@ -74,12 +79,23 @@ def search(
     if mode == "semantic":
         return _hits(semantic_search(query, filters, limit, offset), offset=offset)
     depth = max(FUSION_DEPTH, 2 * (offset + limit))
-    lexical = [pk for pk, _ in keyword_search(query, filters, depth)]
-    try:
-        meaning = [pk for pk, _ in semantic_search(query, filters, depth)]
-    except Exception:  # no model installed, no vectors yet...: keyword alone
-        log.exception("semantic half of a hybrid search failed; keyword results only")
-        meaning = []
+    text = clean_text(query)
+    # The query's embedding (ONNX, which releases the GIL) is computed on another
+    # thread while the keyword half runs here (SQLite releases it too): on two cores
+    # a hybrid search takes about as long as its slower half, not the sum. A pool
+    # per call: nothing left running in a process that later forks.
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(embed_query, text) if text else None
+        lexical = [pk for pk, _ in keyword_search(query, filters, depth)]
+        try:
+            meaning = (
+                []
+                if pending is None
+                else [pk for pk, _ in _vector_search(pending.result(), filters, depth)]
+            )
+        except Exception:  # no model installed, no vectors yet...: keyword alone
+            log.exception("semantic half of a hybrid search failed; keyword results only")
+            meaning = []
     fused = rrf([lexical, meaning])[offset : offset + limit]
     kw_rank = {pk: i for i, pk in enumerate(lexical, start=1)}
     sem_rank = {pk: i for i, pk in enumerate(meaning, start=1)}

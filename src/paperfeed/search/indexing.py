@@ -121,6 +121,7 @@ def reindex(
         stale = PaperEmbedding.objects.exclude(model_name=MODEL_NAME).delete()[0]
         vectors.sync_ann_index()
         keyword_rows = len(kw_ids)
+        filled = vectors.complete_pgvector()
     else:
         keyword.clear_keyword_index()
         all_ids = list(Paper.objects.order_by("id").values_list("id", flat=True))
@@ -132,6 +133,7 @@ def reindex(
                 progress(embedded, len(all_ids))
         stale = PaperEmbedding.objects.exclude(model_name=MODEL_NAME).delete()[0]
         vectors.sync_ann_index(rebuild=vectors.TableState.read().count > vectors.ann_threshold())
+        filled = vectors.complete_pgvector()
     vectors.forget_state()
     log.info(
         "reindex: %d keyword rows, %d embeddings in %.1fs",
@@ -139,4 +141,9 @@ def reindex(
         embedded,
         time.monotonic() - started,
     )
-    return {"keyword": keyword_rows, "embedded": embedded, "stale_removed": stale}
+    return {
+        "keyword": keyword_rows,
+        "embedded": embedded,
+        "stale_removed": stale,
+        "pgvector_filled": filled,
+    }

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
-from paperfeed.search.filters import Filters
+from paperfeed.search.filters import Filters, PaperIds
 from paperfeed.search.models import PaperEmbedding
 
 log = logging.getLogger("paperfeed.search")
@@ -77,38 +77,54 @@ class TableState:
 
     @classmethod
     def read(cls, model_name: str = MODEL_NAME) -> TableState:
-        """Three index-only look-ups (one aggregate over the rows would read every
-        vector); remembered for ``STATE_TTL`` seconds, so a search costs no query
-        here and another process's writes show within that time."""
+        """Index-only look-ups (one aggregate over the rows would read every vector),
+        remembered for ``STATE_TTL`` seconds, so a search costs no query here and
+        another process's writes show within that time.
+
+        The row count (a scan of an index: 90 ms at a million vectors) is read again
+        only every ``COUNT_TTL`` seconds once the table is past twice the exact-search
+        size: there it only picks the search path, and new or changed vectors show
+        through the largest id and the latest update anyway."""
         now = time.monotonic()
         with _state_lock:
             cached = _state_cache.get(model_name)
             if cached and now - cached[0] < STATE_TTL:
                 return cached[1]
+            counted = _count_cache.get(model_name)
         table = PaperEmbedding._meta.db_table
+        recount = (
+            counted is None or counted[1] <= 2 * ann_threshold() or now - counted[0] >= COUNT_TTL
+        )
         with connection.cursor() as cursor:
+            if recount:
+                cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE model_name = %s", [model_name])
+                counted = (now, cursor.fetchone()[0] or 0)
             cursor.execute(
-                f"SELECT (SELECT COUNT(*) FROM {table} WHERE model_name = %s),"
-                f" (SELECT MAX(paper_id) FROM {table} WHERE model_name = %s),"
+                f"SELECT (SELECT MAX(paper_id) FROM {table} WHERE model_name = %s),"
                 f" (SELECT MAX(updated_at) FROM {table})",
-                [model_name, model_name],
+                [model_name],
             )
-            count, top, last = cursor.fetchone()
-        state = cls(count or 0, top or 0, str(last or ""))
+            top, last = cursor.fetchone()
+        assert counted is not None
+        state = cls(counted[1], top or 0, str(last or ""))
         with _state_lock:
             _state_cache[model_name] = (now, state)
+            _count_cache[model_name] = counted
         return state
 
 
 STATE_TTL = float(os.environ.get("PAPERFEED_VECTOR_STATE_TTL", "1.0"))
+COUNT_TTL = 60.0
 _state_lock = threading.Lock()
 _state_cache: dict[str, tuple[float, TableState]] = {}
+_count_cache: dict[str, tuple[float, int]] = {}
 
 
 def forget_state() -> None:
     """Called after this process writes vectors, so its next search sees them."""
     with _state_lock:
         _state_cache.clear()
+        _count_cache.clear()
 
 
 def get_vector(paper_id: int, model_name: str = MODEL_NAME) -> np.ndarray | None:
@@ -214,24 +230,24 @@ def _sqlite_search(
     state = TableState.read(model_name)
     if state.count == 0:
         return []
-    allowed = None if filters.empty else np.asarray(filters.paper_ids(), dtype=np.int64)
+    allowed = None if filters.empty else filters.paper_ids()
     threshold = ann_threshold()
     if state.count <= threshold:
         ids, matrix = _matrix_cache.get(state, model_name)
         scores = matrix @ query
         if allowed is not None:
-            mask = np.isin(ids, allowed)
+            mask = np.isin(ids, allowed.array, assume_unique=True)
             ids, scores = ids[mask], scores[mask]
         return _top(scores, ids, want)
     if allowed is not None and len(allowed) <= threshold:
-        ids, matrix = load_vectors(allowed.tolist(), model_name)
+        ids, matrix = load_vectors(allowed.array.tolist(), model_name)
         return _top(matrix @ query, ids, want)
     index = ann_index(model_name)
     if index is None:  # not built yet: exact, as slow as that is
         log.warning("no ANN index yet for %s; searching exactly", model_name)
         ids, matrix = load_vectors(model_name=model_name)
         if allowed is not None:
-            mask = np.isin(ids, allowed)
+            mask = np.isin(ids, allowed.array, assume_unique=True)
             ids, matrix = ids[mask], matrix[mask]
         return _top(matrix @ query, ids, want)
     return index.search(query, want, allowed, ef)
@@ -243,7 +259,7 @@ def _pg_search(
     from paperfeed.catalogue.models import Paper
 
     where, params = filters.sql("p")
-    literal = "[" + ",".join(f"{x:.7g}" for x in query.tolist()) + "]"
+    literal = _literal(query)
     # SET LOCAL only lasts inside a transaction (pgvector 0.8+ for iterative scans).
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, want * 2))}")
@@ -258,6 +274,50 @@ def _pg_search(
         rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
     rows.sort(key=lambda r: (-r[1], r[0]))  # relaxed order: re-sort the page
     return rows
+
+
+# The migration's HNSW index, which it leaves out under PAPERFEED_PGVECTOR=0.
+PG_HNSW_INDEX = (
+    "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_paperembedding"
+    " USING hnsw (pgvector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+)
+
+
+def complete_pgvector(model_name: str = MODEL_NAME, chunk: int = 2000) -> int:
+    """Fill the pgvector column of rows written without it (under
+    ``PAPERFEED_PGVECTOR=0``) from their float32 bytes, then create the HNSW index if
+    it is missing, so switching pgvector on takes ``reindex --missing``, not a new
+    embedding run. Returns the rows filled; a no-op off pgvector."""
+    if not use_pgvector():
+        return 0
+    table = PaperEmbedding._meta.db_table
+    filled = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT paper_id, vector FROM {table} WHERE pgvector IS NULL AND model_name = %s"
+                " ORDER BY paper_id LIMIT %s",
+                [model_name, chunk],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            cursor.executemany(
+                f"UPDATE {table} SET pgvector = %s::vector WHERE paper_id = %s",
+                [(_literal(from_bytes(blob)), pk) for pk, blob in rows],
+            )
+        filled += len(rows)
+    with connection.cursor() as cursor:
+        # Inside a caller's transaction, CREATE INDEX refuses while deferred foreign
+        # key checks of the updates above are pending: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(PG_HNSW_INDEX)
+    return filled
+
+
+def _literal(vector: np.ndarray) -> str:
+    """pgvector's text form of a vector."""
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
 
 # --------------------------------------------------------------------------- hnswlib file
@@ -306,10 +366,14 @@ class AnnIndex:
             self._delta_cache = cached
         return cached[1], cached[2]
 
-    def search(  # type: ignore[no-untyped-def]
-        self, query: np.ndarray, want: int, allowed=None, ef: int | None = None
+    def search(
+        self,
+        query: np.ndarray,
+        want: int,
+        allowed: PaperIds | None = None,
+        ef: int | None = None,
     ) -> list[tuple[int, float]]:
-        allowed_set = None if allowed is None else set(allowed.tolist())
+        allowed_set = None if allowed is None else allowed.members
         k = min(want, self.index.get_current_count())
         found: dict[int, float] = {}
         if k:

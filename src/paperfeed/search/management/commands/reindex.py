@@ -42,5 +42,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"keyword rows {result['keyword']}, embeddings {result['embedded']}, "
-            f"stale removed {result['stale_removed']} in {time.monotonic() - started:.1f}s"
+            f"stale removed {result['stale_removed']}, pgvector filled {result['pgvector_filled']}"
+            f" in {time.monotonic() - started:.1f}s"
         )
