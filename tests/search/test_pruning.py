@@ -7,6 +7,8 @@ reference is the same search with pruning off (budget 0), on the same database.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from paperfeed.search import pruning
@@ -30,11 +32,13 @@ def budget(monkeypatch):
 
 
 def unpruned(budget, query: str, filters: Filters | None = None) -> dict[int, float]:
+    """The plain OR ranking, every matching paper; the budget is restored after."""
+    saved = int(os.environ["PAPERFEED_KEYWORD_ROW_BUDGET"])
     budget(0)
     try:
         return dict(keyword_search(query, filters, limit=1000))
     finally:
-        budget(BUDGET)
+        budget(saved)
 
 
 def holding(budget, word: str) -> set[int]:
@@ -47,11 +51,19 @@ def test_plan_splits_terms_by_their_document_counts():
     def count(term: str, cap: int) -> int:
         return min(sizes[term], cap)
 
+    # budget 20 rows: rare + odd (13) are rare; 30 postings a row: 600 postings,
+    # so "common" is scored (513) and "everywhere" left out (1,413)
     split = pruning.plan(["common", "rare", "odd", "everywhere"], count, budget=20)
-    assert split == pruning.Plan(pruning.SPLIT, rare=(1, 2), common=(0, 3))
-    assert pruning.plan(["rare", "odd"], count, budget=20).kind == pruning.FULL
-    every = pruning.plan(["common", "everywhere"], count, budget=20)
-    assert every == pruning.Plan(pruning.EVERY, window=20)
+    assert split == pruning.Plan(
+        pruning.SPLIT, scored=(0, 1, 2), rare=(1, 2), common=(0,), window=20
+    )
+    assert pruning.plan(["rare", "odd"], count, budget=20) == pruning.Plan(
+        pruning.FULL, scored=(0, 1)
+    )
+    newest = pruning.plan(["common", "everywhere"], count, budget=20)
+    assert newest == pruning.Plan(pruning.NEWEST, scored=(0,), window=20)
+    # the rarest word is always scored, however common
+    assert pruning.plan(["everywhere"], count, budget=20).scored == (0,)
     assert pruning.plan(["common", "everywhere"], count, budget=0).kind == pruning.FULL
     # rarest first, while the sum fits: 3 + 10 > 12, so only "rare"
     assert pruning.plan(["odd", "rare", "common"], count, budget=12).rare == (1,)
@@ -67,7 +79,8 @@ def test_counts_are_capped_and_remembered():
     pruning.counts.clear()
     for _ in range(3):
         pruning.plan(["a", "b"], count, budget=50, scope="test")
-    assert calls == [("a", 51), ("b", 51)]
+    cap = 50 * pruning.POSTINGS_PER_ROW + 1
+    assert calls == [("a", cap), ("b", cap)]
     pruning.counts.clear()
 
 
@@ -117,17 +130,18 @@ def test_a_short_page_is_topped_up_with_the_newest_matches(corpus, budget):
         assert score == pytest.approx(reference[pk], rel=1e-9)
 
 
-def test_every_word_common_ranks_the_newest_papers_holding_all(corpus, budget):
+def test_every_word_common_ranks_the_newest_papers_holding_one(corpus, budget):
     first, second = "model", "language"
-    both = holding(budget, first) & holding(budget, second)
-    assert len(holding(budget, second)) > BUDGET and len(both) > 3
+    sizes = len(holding(budget, first)), len(holding(budget, second))
+    window = -(-sum(sizes) // pruning.POSTINGS_PER_ROW)  # both words scored...
+    assert window < min(sizes)  # ...and neither rare
     query = f"{first} {second}"
     reference = unpruned(budget, query)
-    budget(3)  # a window smaller than the papers holding both words
-    found = keyword_search(query, limit=3)
-    newest = sorted(both)[-3:]
-    assert sorted(pk for pk, _ in found) == newest
-    assert [pk for pk, _ in found] == sorted(newest, key=lambda pk: (-reference[pk], pk))
+    budget(window)
+    found = keyword_search(query, limit=4)
+    newest = sorted(reference)[-window:]
+    expected = sorted(newest, key=lambda pk: (-reference[pk], pk))[:4]
+    assert [pk for pk, _ in found] == expected
     for pk, score in found:
         assert score == pytest.approx(reference[pk], rel=1e-9)
 
@@ -144,6 +158,19 @@ def test_pruned_search_keeps_filters_and_paging(corpus, budget):
     assert found and set(dict(found)) <= in_category
     pages = keyword_search(query, limit=4) + keyword_search(query, limit=4, offset=4)
     assert pages == keyword_search(query, limit=8)
+
+
+def test_very_common_words_are_left_out_of_the_ranking(corpus, budget):
+    from paperfeed.catalogue.models import Paper
+
+    budget(1)  # 1 row for rare words, 30 postings for scored ones
+    assert len(holding(budget, "model")) > pruning.POSTINGS_PER_ROW
+    titles = Paper.objects.filter(id__in=corpus.values()).values_list("title", flat=True)
+    words = (w for t in titles for w in t.lower().split() if w.isalpha() and len(w) > 5)
+    word = next(w for w in words if len(holding(budget, w)) == 1 and "model" not in w)
+    (only,) = holding(budget, word)
+    found = keyword_search(f"model {word}", limit=10)
+    assert found == [(only, pytest.approx(unpruned(budget, word)[only], rel=1e-9))]
 
 
 def test_pruning_off_is_the_plain_or(corpus, budget):

@@ -185,32 +185,30 @@ def keyword_search(
         raise NotImplementedError(f"keyword search on {connection.vendor}")
     scope = f"{connection.alias}:{connection.settings_dict['NAME']}"
     chosen = pruning.plan(ranker.terms, ranker.count, pruning.row_budget(), scope)
-    every = range(len(ranker.terms))
+    ranker.scored = chosen.scored
     if chosen.kind == pruning.FULL:
-        return ranker.rank(ranker.any_of(every), limit, offset)
+        return ranker.rank(ranker.any_of(chosen.scored), limit, offset)
     want = offset + limit
-    if chosen.kind == pruning.EVERY:
-        found = ranker.rank(ranker.all_of(every), want, 0, newest=chosen.window)
-    else:
-        both = ranker.rank(ranker.both(chosen.rare, chosen.common), want, 0)
-        rare = ranker.rank(ranker.any_of(chosen.rare), want, 0)
-        found = pruning.merge(both, rare, want)
-    if len(found) < want:  # too few: the newest papers holding any word fill the page
-        window = pruning.row_budget()
-        newest = ranker.rank(ranker.any_of(every), want, 0, newest=window)
+    found: Ranked = []
+    if chosen.kind == pruning.SPLIT:
+        found = ranker.rank(ranker.any_of(chosen.rare), want, 0)
+        if chosen.common:
+            both = ranker.rank(ranker.both(chosen.rare, chosen.common), want, 0)
+            found = pruning.merge(both, found, want)
+    if len(found) < want:  # NEWEST, or a short page: the newest papers with a word
+        newest = ranker.rank(ranker.any_of(chosen.scored), want, 0, newest=chosen.window)
         found = pruning.merge(found, newest, want)
     return found[offset:]
 
 
 class _Ranker:
-    """Match expressions and ranked reads for one parsed query on one database."""
+    """Match expressions and ranked reads for one parsed query on one database.
+    ``scored``: the terms the ranking counts (the plan's)."""
 
     terms: list[str]
+    scored: Sequence[int] = ()
 
     def any_of(self, indexes: Iterable[int]) -> tuple[str, list[str]]:
-        raise NotImplementedError
-
-    def all_of(self, indexes: Iterable[int]) -> Match:
         raise NotImplementedError
 
     def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
@@ -238,9 +236,6 @@ class _Fts5Ranker(_Ranker):
 
     def any_of(self, indexes: Iterable[int]) -> Match:
         return " OR ".join(self.terms[i] for i in indexes), []
-
-    def all_of(self, indexes: Iterable[int]) -> Match:
-        return " AND ".join(self.terms[i] for i in indexes), []
 
     def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
         return f"({self.any_of(rare)[0]}) AND ({self.any_of(common)[0]})", []
@@ -284,9 +279,6 @@ class _PostgresRanker(_Ranker):
     def any_of(self, indexes: Iterable[int]) -> Match:
         return _join([self.pieces[i] for i in indexes], " || ")
 
-    def all_of(self, indexes: Iterable[int]) -> Match:
-        return _join([self.pieces[i] for i in indexes], " && ")
-
     def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
         first, first_params = self.any_of(rare)
         second, second_params = self.any_of(common)
@@ -303,12 +295,12 @@ class _PostgresRanker(_Ranker):
             return int(cursor.fetchone()[0])
 
     def rank(self, match: Match, limit: int, offset: int, newest: int = 0) -> Ranked:
-        # Rows come from ``match``, the rank from the OR of every term: ts_rank's value
-        # depends on the query's shape (AND and OR rank differently) and word count,
-        # so this keeps every read of one search on one scale.
+        # Rows come from ``match``, the rank from the OR of the scored terms: ts_rank's
+        # value depends on the query's shape (AND and OR rank differently) and word
+        # count, so this keeps every read of one search on one scale.
         paper = Paper._meta.db_table
         q_sql, q_params = match
-        r_sql, r_params = self.any_of(range(len(self.pieces)))
+        r_sql, r_params = self.any_of(self.scored or range(len(self.pieces)))
         head = f"WITH q AS (SELECT ({q_sql}) AS q, ({r_sql}) AS r)"
         matches = (
             f"FROM search_paperfts d CROSS JOIN q JOIN {paper} p ON p.id = d.paper_id"

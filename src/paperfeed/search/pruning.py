@@ -1,36 +1,45 @@
-"""Which rows a keyword query ranks: a bounded number, chosen by word rarity.
+"""Which rows a keyword query ranks, and on which words: bounded, chosen by rarity.
 
-FTS5's bm25 (and PostgreSQL's ts_rank) costs a couple of microseconds for every
-row the match expression returns, and an OR of everyday research words
-("learning", "model", "network") returns most of the catalogue: 60-170 ms a query
-at 74,728 papers, seconds at a million, against a few ms to merely count those
-rows. A reader never pages that deep, and a paper that shares only common words
-with the query does not reach the first hundred results anyway.
+What a ranked FTS5 query costs (measured at 74,728 and at 1,000,000 papers):
 
-So the query's words are split (the max-score idea of search engines): the
-**rare** ones, rarest first, whose document counts add up to at most
-``PAPERFEED_KEYWORD_ROW_BUDGET`` rows, and the **common** rest.
+* bm25 first reads, for its idf, the whole document list of every phrase in the
+  expression: about 60 ns per posting, so 28 ms for "languages" (441,329 papers)
+  at a million, on every query;
+* then a few microseconds for each row the expression matches.
+
+An OR of everyday research words ("learning", "model", "languages") pays both in
+full: 60-170 ms a query at 74,728 papers, far more at a million. Yet such words say
+little about which paper is meant: a word in half the papers has an idf of zero.
+So each query word gets its document count (read capped, kept per process for
+``COUNT_TTL`` seconds; counts steer the plan, never a score), and, rarest first:
+
+* the **rare** words are those whose counts add up to at most
+  ``PAPERFEED_KEYWORD_ROW_BUDGET`` rows (3,000);
+* the **scored** words are those whose counts add up to at most
+  ``POSTINGS_PER_ROW`` times that (90,000 postings, a few ms of idf reading);
+  always at least the rarest word. The words beyond are left out of the ranking,
+  as stopwords are.
+
+Plans:
 
 * Every word rare: the plain OR of all of them, as if nothing were pruned.
-* Some rare, some common (``SPLIT``): only papers holding a rare word are ranked,
-  from two reads of at most the budget each:
+* Some rare (``SPLIT``): only papers holding a rare word are ranked, from two reads
+  of at most the budget each:
 
-  - ``(rare OR ...) AND (common OR ...)``: papers with a rare and a common word,
-    with their exact OR score, since every word they hold takes part in the match;
-  - ``rare OR ...``: papers with a rare word, scored on the rare words alone, which
+  - ``(rare OR ...) AND (common OR ...)`` (common = scored but not rare): papers
+    with a rare and a common word, at their exact score over the scored words, since
+    every scored word they hold takes part in the match;
+  - ``rare OR ...``: papers with a rare word scored on the rare words alone, which
     is exact for those without a common word (:func:`merge` keeps the higher).
 
-  The result is the OR ranking minus the papers holding nothing but common words.
-* No word rare (``EVERY``, e.g. "large language models"): the papers holding every
-  word, of which the newest budget-many are ranked. Such a query matches a large
-  part of the catalogue, and a feed reader asking it wants this year's papers;
-  the semantic half of a hybrid search still ranks the whole catalogue.
+* No word rare (``NEWEST``, e.g. "large language models"): the newest budget-many
+  papers holding a scored word are ranked (FTS5 walks its rows newest first and
+  stops there). Such a query matches a large part of the catalogue, and a feed
+  reader asking it wants recent papers; the semantic half of a hybrid search still
+  ranks the whole catalogue. (An AND of the common words was tried first: walking
+  it cost 40-70 ms at a million papers when few papers held them all.)
 
-A plan that finds fewer papers than asked for is topped up with the newest
-budget-many papers holding any of the words.
-
-Document counts are read capped at the budget (counting stops there) and kept per
-process for ``COUNT_TTL`` seconds: they only steer the plan, never a score.
+A SPLIT that finds fewer papers than asked for is topped up the NEWEST way.
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ from paperfeed.memo import Lru
 
 COUNT_TTL = 600.0
 COUNT_CACHE_SIZE = 20_000
+POSTINGS_PER_ROW = 30
 
 
 def row_budget() -> int:
@@ -51,16 +61,17 @@ def row_budget() -> int:
     return max(0, int(os.environ.get("PAPERFEED_KEYWORD_ROW_BUDGET", "3000")))
 
 
-FULL, SPLIT, EVERY = "full", "split", "every"
+FULL, SPLIT, NEWEST = "full", "split", "newest"
 
 
 @dataclass(frozen=True)
 class Plan:
-    """``kind``: FULL, SPLIT or EVERY (see the module); ``rare`` and ``common``: the
-    query's term indexes on each side of a SPLIT; ``window``: how many of the newest
-    matches an EVERY plan ranks."""
+    """``kind``: FULL, SPLIT or NEWEST (see the module). Term indexes: ``rare`` and
+    ``common`` (scored, not rare) for a SPLIT, ``scored`` (all of them for FULL);
+    ``window``: how many of the newest matches a NEWEST read ranks."""
 
     kind: str
+    scored: tuple[int, ...] = ()
     rare: tuple[int, ...] = ()
     common: tuple[int, ...] = ()
     window: int = 0
@@ -82,26 +93,38 @@ def _count(key: tuple[str, str, int], count: Callable[[], int]) -> int:
 def plan(
     terms: Sequence[str], count: Callable[[str, int], int], budget: int, scope: str = ""
 ) -> Plan:
-    """Pick the rare terms. ``terms``: one match expression per query term;
-    ``count(expr, cap)``: how many rows match ``expr``, counting at most ``cap``;
-    ``scope``: which database (part of the count cache's key)."""
+    """Pick the rare and the scored terms. ``terms``: one match expression per query
+    term; ``count(expr, cap)``: how many rows match ``expr``, counting at most
+    ``cap``; ``scope``: which database (part of the count cache's key)."""
+    everything = Plan(FULL, scored=tuple(range(len(terms))))
     if budget <= 0 or not terms:
-        return Plan(FULL)
-    cap = budget + 1
+        return everything
+    postings = budget * POSTINGS_PER_ROW
+    cap = postings + 1
     sizes = [_count((scope, term, cap), lambda t=term: count(t, cap)) for term in terms]
-    rare: list[int] = []
-    total = 0
-    for i in sorted(range(len(terms)), key=lambda i: (sizes[i], i)):
-        if total + sizes[i] > budget:
-            break
-        rare.append(i)
-        total += sizes[i]
+    order = sorted(range(len(terms)), key=lambda i: (sizes[i], i))
+    rare = _prefix(order, sizes, budget, at_least_one=False)
     if len(rare) == len(terms):
-        return Plan(FULL)
+        return everything
+    scored = _prefix(order, sizes, postings, at_least_one=True)
     if not rare:
-        return Plan(EVERY, window=budget)
-    common = tuple(i for i in range(len(terms)) if i not in rare)
-    return Plan(SPLIT, rare=tuple(sorted(rare)), common=common)
+        return Plan(NEWEST, scored=tuple(sorted(scored)), window=budget)
+    common = tuple(sorted(set(scored) - set(rare)))
+    return Plan(
+        SPLIT, scored=tuple(sorted(scored)), rare=tuple(sorted(rare)), common=common, window=budget
+    )
+
+
+def _prefix(order: list[int], sizes: list[int], limit: int, at_least_one: bool) -> list[int]:
+    """The first terms of ``order`` whose sizes add up to at most ``limit``."""
+    taken: list[int] = []
+    total = 0
+    for i in order:
+        if total + sizes[i] > limit and (taken or not at_least_one):
+            break
+        taken.append(i)
+        total += sizes[i]
+    return taken
 
 
 def merge(
@@ -110,11 +133,11 @@ def merge(
     """The top ``want`` of two reads, each paper at its higher score.
 
     For a SPLIT: ``first`` holds the papers with a rare word and a common one at
-    their exact OR score (every word they hold takes part in the match), ``second``
-    the papers with a rare word scored on the rare words alone: exact for those
-    without a common word, too low for the others, which ``first`` holds exactly.
-    Each read's top ``want`` suffices, so the result is exactly the OR ranking's top
-    ``want`` among the papers holding at least one rare word.
+    their exact score (every scored word they hold takes part in the match),
+    ``second`` the papers with a rare word scored on the rare words alone: exact for
+    those without a common word, too low for the others, which ``first`` holds
+    exactly. Each read's top ``want`` suffices, so the result is exactly the top
+    ``want`` of the scored words' OR ranking among the papers holding a rare word.
     """
     scores = dict(second)
     for pk, score in first:
