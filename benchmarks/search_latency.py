@@ -24,6 +24,11 @@ of ``vector_search()`` is measured against exact numpy search over all the vecto
 ``search()`` is timed in every mode, keyword over the grown full-text index too.
 The data directory itself is only read.
 
+With ``--postgres DIR``: the same measurement on PostgreSQL + pgvector, on a
+throw-away server in DIR (``scripts/postgres.py``), into which the data directory's
+catalogue and vectors are copied on first use (``pg_copy.py``; about N minutes at
+74,728 papers, mostly the HNSW build); a second run reuses it.
+
 Prints figures only; nothing is asserted.
 """
 
@@ -37,6 +42,8 @@ import random
 import re
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -387,7 +394,24 @@ def main() -> None:
     parser.add_argument("--work-dir", help="keep the grown copy here (reused if present)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild a reused copy's index")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--postgres",
+        metavar="DIR",
+        help="measure on PostgreSQL + pgvector instead: a throw-away server in DIR"
+        " (scripts/postgres.py), the catalogue copied in by pg_copy.py on first use",
+    )
     args = parser.parse_args()
+    if args.postgres:
+        if args.million:
+            raise SystemExit("--postgres measures the catalogue as it is, not --million")
+        script = Path(__file__).resolve().parents[1] / "scripts" / "postgres.py"
+        started = subprocess.run(
+            [sys.executable, str(script), "start", args.postgres],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        os.environ["DATABASE_URL"] = started.stdout.strip()
     data_dir = Path(args.data_dir).resolve()
     work = None
     if args.million:
@@ -416,6 +440,16 @@ def main() -> None:
             queries = make_queries(args.queries, args.seed, Paper.objects.filter(id__lt=COPY_BASE))
             million(args, queries)
         else:
+            if args.postgres:
+                from django.core.management import call_command
+                from pg_copy import copy_catalogue
+
+                from paperfeed.catalogue.models import Paper
+
+                call_command("migrate", verbosity=0)
+                if not Paper.objects.exists():
+                    print(f"copying {data_dir} into PostgreSQL ({args.postgres})")
+                    copy_catalogue(data_dir / "paperfeed.sqlite3")
             catalogue(args, make_queries(args.queries, args.seed))
     finally:
         if work is not None and not args.work_dir:

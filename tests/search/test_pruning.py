@@ -177,3 +177,25 @@ def test_pruning_off_is_the_plain_or(corpus, budget):
     budget(0)
     query = "model language graph"
     assert keyword_search(query, limit=50) == list(unpruned(budget, query).items())[:50]
+
+
+def test_a_filtered_newest_read_walks_a_bounded_number_of_matches(corpus, budget):
+    from paperfeed.catalogue.models import Paper
+    from paperfeed.search.keyword import FILTERED_WALK
+
+    first, second = "model", "language"
+    sizes = len(holding(budget, first)), len(holding(budget, second))
+    window = -(-sum(sizes) // pruning.POSTINGS_PER_ROW)
+    query = f"{first} {second}"
+    reference = unpruned(budget, query)
+    walked = sorted(reference)[-FILTERED_WALK * window :]
+    assert len(walked) < len(reference)  # some matches lie beyond the walk
+    category = Paper.objects.get(id=walked[0]).primary_category_id
+    members = set(Paper.objects.filter(categories=category).values_list("id", flat=True))
+    budget(window)
+    found = keyword_search(query, Filters((category,)), limit=50)
+    passing = [pk for pk in reversed(walked) if pk in members][:window]  # newest first
+    expected = sorted(passing, key=lambda pk: (-reference[pk], pk))
+    assert [pk for pk, _ in found] == expected[:50]
+    beyond = [pk for pk in reference if pk in members and pk not in walked]
+    assert beyond and not set(dict(found)) & set(beyond)

@@ -25,6 +25,8 @@ MAX_QUERY_CHARS = 1000
 Match = tuple[str, list[str]]
 Ranked = list[tuple[int, float]]
 MAX_TERMS = 64
+# A filtered newest-first read walks at most this many times its window of matches.
+FILTERED_WALK = 4
 # bm25 column weights: title, abstract, authors.
 BM25_WEIGHTS = (3.0, 1.0, 1.0)
 
@@ -256,17 +258,34 @@ class _Fts5Ranker(_Ranker):
         join = f" JOIN {paper} p ON p.id = f.rowid" if self.where else ""
         matches = f"FROM paper_fts f{join} WHERE paper_fts MATCH %s{self.where}"
         if newest:  # FTS5 walks its rows newest first and stops: bm25 on those only
+            since = self._walk_start(match[0], newest) if self.where else 0
             return self._fetch(
                 f"SELECT rowid, score FROM (SELECT f.rowid AS rowid,"
-                f" -bm25(paper_fts, {weights}) AS score {matches}"
+                f" -bm25(paper_fts, {weights}) AS score {matches} AND f.rowid >= %s"
                 " ORDER BY f.rowid DESC LIMIT %s) ORDER BY score DESC, rowid LIMIT %s OFFSET %s",
-                [match[0], *self.params, newest, limit, offset],
+                [match[0], *self.params, since, newest, limit, offset],
             )
         return self._fetch(
             f"SELECT f.rowid, -bm25(paper_fts, {weights}) AS score {matches}"
             f" ORDER BY bm25(paper_fts, {weights}), f.rowid LIMIT %s OFFSET %s",
             [match[0], *self.params, limit, offset],
         )
+
+    @staticmethod
+    def _walk_start(match: str, window: int) -> int:
+        """The smallest rowid a filtered newest-first read looks at: that of the
+        ``FILTERED_WALK`` x ``window``-th newest match (0 if fewer match). Checking
+        the filter costs about 3 us a row, and a small category's papers are rare
+        among the matches of common words: walking all of them took seconds at a
+        million papers. Finding the start costs about 60 ns a row (no bm25)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM paper_fts WHERE paper_fts MATCH %s"
+                " ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+                [match, FILTERED_WALK * window - 1],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else 0
 
 
 class _PostgresRanker(_Ranker):
@@ -307,13 +326,23 @@ class _PostgresRanker(_Ranker):
             f" WHERE d.document @@ q.q{self.where}"
         )
         args = [*q_params, *r_params, *self.params]
-        if newest:
+        if newest:  # as on SQLite, a filtered read walks a bounded number of matches
+            since = 0
+            if self.where:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT paper_id FROM search_paperfts WHERE document @@ ({q_sql})"
+                        " ORDER BY paper_id DESC LIMIT 1 OFFSET %s",
+                        [*q_params, FILTERED_WALK * newest - 1],
+                    )
+                    row = cursor.fetchone()
+                since = row[0] if row else 0
             return self._fetch(
                 f"{head} SELECT paper_id, score FROM"
                 f" (SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
-                " ORDER BY d.paper_id DESC LIMIT %s) s"
+                " AND d.paper_id >= %s ORDER BY d.paper_id DESC LIMIT %s) s"
                 " ORDER BY score DESC, paper_id LIMIT %s OFFSET %s",
-                [*args, newest, limit, offset],
+                [*args, since, newest, limit, offset],
             )
         return self._fetch(
             f"{head} SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"

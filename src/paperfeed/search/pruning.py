@@ -39,7 +39,9 @@ Plans:
   ranks the whole catalogue. (An AND of the common words was tried first: walking
   it cost 40-70 ms at a million papers when few papers held them all.)
 
-A SPLIT that finds fewer papers than asked for is topped up the NEWEST way.
+A SPLIT that finds fewer papers than asked for is topped up the NEWEST way. With a
+filter, a NEWEST read looks at the newest ``keyword.FILTERED_WALK`` windows of
+matches, and ranks those passing the filter.
 """
 
 from __future__ import annotations
