@@ -122,7 +122,9 @@ def test_search_uses_the_index_and_finds_the_nearest(stored):
     ids, matrix, _ = stored
     queries = matrix[[3, 1500, 2999]] + 0.01
     for query in queries:
-        sent, found = search_sql(query, limit=10)
+        # ef 40 as for similar papers: at the default text-query beam (400) the planner
+        # rightly sorts a 3,000-row table instead (it weighs ef_search in its costs)
+        sent, found = search_sql(query, limit=10, ef=40)
         assert "search_embedding_hnsw" in plan(*the_select(sent))
         assert recall(found, exact(ids, matrix, query, 10)) >= 0.9
         assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
@@ -149,6 +151,10 @@ def test_a_wide_page_widens_ef_search(stored):
     ids, matrix, _ = stored
     sent, found = search_sql(matrix[20], limit=300)
     assert ("SET LOCAL hnsw.ef_search = 600", None) in [(s, p or None) for s, p in sent]
+    narrow, _ = search_sql(matrix[20], limit=10)  # a text query's beam
+    assert f"SET LOCAL hnsw.ef_search = {vectors.PG_EF_SEARCH}" in [s for s, _ in narrow]
+    similar, _ = search_sql(matrix[20], limit=10, ef=vectors.HNSW_EF_SIMILAR)
+    assert f"SET LOCAL hnsw.ef_search = {vectors.HNSW_EF_SIMILAR}" in [s for s, _ in similar]
     assert len(found) == 300
     assert recall(found, exact(ids, matrix, matrix[20], 300)) >= 0.9
 

@@ -186,7 +186,9 @@ def keyword_search(
     else:  # pragma: no cover
         raise NotImplementedError(f"keyword search on {connection.vendor}")
     scope = f"{connection.alias}:{connection.settings_dict['NAME']}"
-    chosen = pruning.plan(ranker.terms, ranker.count, pruning.row_budget(), scope)
+    chosen = pruning.plan(
+        ranker.terms, ranker.count, pruning.row_budget(), scope, ranker.postings_per_row
+    )
     ranker.scored = chosen.scored
     if chosen.kind == pruning.FULL:
         return ranker.rank(ranker.any_of(chosen.scored), limit, offset)
@@ -209,6 +211,8 @@ class _Ranker:
 
     terms: list[str]
     scored: Sequence[int] = ()
+    # How many postings the ranking may read per budget row (None: it reads none).
+    postings_per_row: int | None = pruning.POSTINGS_PER_ROW
 
     def any_of(self, indexes: Iterable[int]) -> tuple[str, list[str]]:
         raise NotImplementedError
@@ -289,6 +293,8 @@ class _Fts5Ranker(_Ranker):
 
 
 class _PostgresRanker(_Ranker):
+    postings_per_row = None  # ts_rank has no idf: no document lists to read
+
     def __init__(self, parsed: ParsedQuery, filters: Filters) -> None:
         self.pieces = tsquery_terms(parsed)
         # The plan's cache key: the SQL with its words.

@@ -18,7 +18,8 @@ So each query word gets its document count (read capped, kept per process for
 * the **scored** words are those whose counts add up to at most
   ``POSTINGS_PER_ROW`` times that (90,000 postings, a few ms of idf reading);
   always at least the rarest word. The words beyond are left out of the ranking,
-  as stopwords are.
+  as stopwords are. (On PostgreSQL every word is scored: ts_rank has no idf, so
+  it reads no document lists, and counts stop at the row budget.)
 
 Plans:
 
@@ -93,22 +94,28 @@ def _count(key: tuple[str, str, int], count: Callable[[], int]) -> int:
 
 
 def plan(
-    terms: Sequence[str], count: Callable[[str, int], int], budget: int, scope: str = ""
+    terms: Sequence[str],
+    count: Callable[[str, int], int],
+    budget: int,
+    scope: str = "",
+    postings_per_row: int | None = POSTINGS_PER_ROW,
 ) -> Plan:
     """Pick the rare and the scored terms. ``terms``: one match expression per query
     term; ``count(expr, cap)``: how many rows match ``expr``, counting at most
-    ``cap``; ``scope``: which database (part of the count cache's key)."""
+    ``cap``; ``scope``: which database (part of the count cache's key);
+    ``postings_per_row``: None where ranking reads no document lists (PostgreSQL's
+    ts_rank has no idf), so every term is scored and counts stop at the budget."""
     everything = Plan(FULL, scored=tuple(range(len(terms))))
     if budget <= 0 or not terms:
         return everything
-    postings = budget * POSTINGS_PER_ROW
-    cap = postings + 1
+    postings = budget * postings_per_row if postings_per_row else None
+    cap = (postings or budget) + 1
     sizes = [_count((scope, term, cap), lambda t=term: count(t, cap)) for term in terms]
     order = sorted(range(len(terms)), key=lambda i: (sizes[i], i))
     rare = _prefix(order, sizes, budget, at_least_one=False)
     if len(rare) == len(terms):
         return everything
-    scored = _prefix(order, sizes, postings, at_least_one=True)
+    scored = order if postings is None else _prefix(order, sizes, postings, at_least_one=True)
     if not rare:
         return Plan(NEWEST, scored=tuple(sorted(scored)), window=budget)
     common = tuple(sorted(set(scored) - set(rare)))

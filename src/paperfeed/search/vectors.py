@@ -44,6 +44,10 @@ HNSW_EF_CONSTRUCTION = 100
 # recall@10 against exact search was 0.69 at ef 100, 0.93 at 800, 0.96 at 1600
 # (about 3 ms a query); a paper's own vector (similar papers) gets 0.999 at ef 100.
 HNSW_EF_SEARCH = 1600
+# pgvector's beam for text queries (at most 1,000 there). At 74,728 papers
+# (benchmarks/pgvector_recall.py, 150 titles, phrases and claims): recall@10 0.85 at ef
+# 40, 0.97 at 200 (9 ms), 0.98 at 400 (15 ms), 0.996 at 1,000 (25 ms).
+PG_EF_SEARCH = 400
 # A stored paper vector (similar papers) lies among the indexed ones: recall@10 0.996
 # at ef 100 on the 74,728 real vectors (benchmarks/ann_recall.py), 0.999 at one million.
 HNSW_EF_SIMILAR = 100
@@ -218,7 +222,7 @@ def vector_search(
         return []
     query = np.asarray(query, dtype=np.float32)
     if use_pgvector():
-        found = _pg_search(query, want, filters, model_name)
+        found = _pg_search(query, want, filters, model_name, ef)
     else:
         found = _sqlite_search(query, want, filters, model_name, ef)
     found = [(pk, s) for pk, s in found if pk not in exclude]
@@ -278,8 +282,14 @@ def _filtered_vectors(
     return found
 
 
+def pg_ef_search(want: int, ef: int | None = None) -> int:
+    """pgvector's beam: ``PG_EF_SEARCH`` for text queries (``ef`` when given, as for
+    similar papers), at least twice the page, at most pgvector's limit of 1,000."""
+    return max(40, min(1000, max(ef or PG_EF_SEARCH, 2 * want)))
+
+
 def _pg_search(
-    query: np.ndarray, want: int, filters: Filters, model_name: str
+    query: np.ndarray, want: int, filters: Filters, model_name: str, ef: int | None = None
 ) -> list[tuple[int, float]]:
     from paperfeed.catalogue.models import Paper
 
@@ -287,7 +297,7 @@ def _pg_search(
     literal = _literal(query)
     # SET LOCAL only lasts inside a transaction (pgvector 0.8+ for iterative scans).
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, want * 2))}")
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {pg_ef_search(want, ef)}")
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute(
             "SELECT e.paper_id, 1 - (e.pgvector <=> %s::vector) AS score"
