@@ -126,6 +126,7 @@ def reindex(
         keyword.clear_keyword_index()
         all_ids = list(Paper.objects.order_by("id").values_list("id", flat=True))
         keyword_rows = keyword.index_keyword(all_ids)
+        keyword.optimize_keyword_index()
         embedded = 0
         for start in range(0, len(all_ids), batch_size):
             embedded += embed_papers(all_ids[start : start + batch_size], force=True)
