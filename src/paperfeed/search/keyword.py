@@ -172,9 +172,8 @@ def lookup_id(arxiv_id: str, filters: Filters | None = None) -> list[tuple[int, 
 def keyword_search(
     query: str, filters: Filters | None = None, limit: int = 20, offset: int = 0
 ) -> list[tuple[int, float]]:
-    """(paper id, score) pairs, best first; score is higher-is-better. Queries of
-    several words are pruned to the papers holding all of them or a rare one
-    (:mod:`paperfeed.search.pruning`)."""
+    """(paper id, score) pairs, best first; score is higher-is-better. A query of
+    common words ranks a bounded set of papers (:mod:`paperfeed.search.pruning`)."""
     filters = filters or Filters()
     parsed = parse_query(query)
     limit = max(0, int(limit))
@@ -190,7 +189,7 @@ def keyword_search(
     else:  # pragma: no cover
         raise NotImplementedError(f"keyword search on {connection.vendor}")
     scope = f"{connection.alias}:{connection.settings_dict['NAME']}"
-    budget = pruning.row_budget() // ranker.row_cost
+    budget = -(-pruning.row_budget() // ranker.row_cost)  # rounded up: 0 stays "off"
     chosen = pruning.plan(ranker.terms, ranker.count, budget, scope, ranker.postings_per_row)
     ranker.scored = chosen.scored
     if chosen.kind == pruning.FULL:
