@@ -91,6 +91,8 @@ def copy_catalogue(sqlite_path: Path, say=print) -> None:  # type: ignore[no-unt
     keyword.index_keyword(ids, chunk=2000)
     say(f"  keyword rows: {len(ids):,} in {time.monotonic() - started:.1f}s")
     started = time.monotonic()
+    with connection.cursor() as cursor:  # pgvector builds fast while the graph fits
+        cursor.execute("SET maintenance_work_mem = '3GB'")
     vectors.complete_pgvector()
     say(f"  HNSW index built in {time.monotonic() - started:.1f}s")
     with connection.cursor() as cursor:

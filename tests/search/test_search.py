@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.search import vectors
 from paperfeed.search.filters import Filters
 from paperfeed.search.hybrid import MODES, search
 from paperfeed.search.keyword import fts5_query, keyword_search, parse_query
@@ -131,6 +132,27 @@ def test_filters_apply_inside_the_search(corpus, mode):
     )
     assert none == []
     assert search("model", mode=mode, filters=Filters(("no.such",))) == []
+
+
+def test_a_filters_cached_papers_follow_category_and_date_changes(corpus):
+    from paperfeed.catalogue.models import Category
+
+    outside = Paper.objects.filter(id__in=corpus.values()).exclude(categories="cs.RO").first()
+    robotics = Filters(("cs.RO",))
+    before = robotics.paper_ids()
+    assert outside.id not in before.members
+    assert robotics.paper_ids() is before  # kept while the catalogue stands still
+    outside.categories.add(Category.objects.get(code="cs.RO"))
+    after = robotics.paper_ids()
+    assert outside.id in after.members and outside.id in after.array
+    day = Filters(date_from=dt.date(1990, 1, 1), date_to=dt.date(1990, 1, 1))
+    assert outside.id not in day.paper_ids().members
+    outside.announced = dt.date(1990, 1, 1)
+    outside.save()  # the catalogue version moves with any saved paper
+    assert outside.id in day.paper_ids().members
+    # the vector side sees the same set
+    found = vectors.vector_search(vectors.get_vector(outside.id), limit=3, filters=day)
+    assert [pk for pk, _ in found] == [outside.id]
 
 
 def test_keyword_search_without_filters_ranks_as_with_an_open_filter(corpus):

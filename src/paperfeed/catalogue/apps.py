@@ -20,7 +20,7 @@ class CatalogueConfig(AppConfig):
         )
         papers_changed.connect(_forget_version, dispatch_uid="paperfeed.catalogue.changed")
         m2m_changed.connect(
-            _forget_version,
+            _categories_changed,
             sender=Paper.categories.through,
             dispatch_uid="paperfeed.catalogue.categories",
         )
@@ -30,3 +30,21 @@ def _forget_version(sender, **kwargs) -> None:  # type: ignore[no-untyped-def]
     from paperfeed.catalogue.version import forget_recent_version
 
     forget_recent_version()
+
+
+def _categories_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """A paper's categories are part of it: changing them marks it modified, which
+    moves the catalogue version (pages' ETags, search's per-filter paper lists)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from django.utils import timezone
+
+    from paperfeed.catalogue.models import Paper
+
+    papers = Paper.objects.none()
+    if not reverse:
+        papers = Paper.objects.filter(pk=instance.pk)
+    elif pk_set:
+        papers = Paper.objects.filter(pk__in=pk_set)
+    papers.update(modified_at=timezone.now())
+    _forget_version(sender)
