@@ -180,3 +180,24 @@ def test_index_built_in_chunks_reports_progress_and_is_read_back(tmp_path):
     assert loaded.index.get_current_count() == 100
     labels, _ = loaded.index.knn_query(matrix[7], k=1)
     assert labels[0][0] == 1007
+
+
+def test_the_vector_count_is_read_again_rarely_past_twice_the_exact_size(corpus, monkeypatch):
+    """Counting a million rows took 90 ms; past twice the exact-search size the count
+    only picks the search path, so it is read once a minute (COUNT_TTL)."""
+    monkeypatch.setattr(vectors, "STATE_TTL", 0.0)  # every read goes to the database
+    monkeypatch.setenv("PAPERFEED_ANN_THRESHOLD", "10")  # 300 vectors > 2 x 10
+    vectors.forget_state()
+    try:
+        first = vectors.TableState.read()
+        gone = sorted(corpus.values())[5]
+        PaperEmbedding.objects.filter(paper_id=gone).delete()
+        assert vectors.TableState.read().count == first.count  # kept
+        monkeypatch.setattr(vectors, "COUNT_TTL", 0.0)
+        assert vectors.TableState.read().count == first.count - 1  # expired: counted
+        monkeypatch.setattr(vectors, "COUNT_TTL", 60.0)
+        monkeypatch.setenv("PAPERFEED_ANN_THRESHOLD", "1000")  # exact search: always counted
+        PaperEmbedding.objects.filter(paper_id=sorted(corpus.values())[6]).delete()
+        assert vectors.TableState.read().count == first.count - 2
+    finally:
+        vectors.forget_state()
