@@ -4,6 +4,8 @@ on it."""
 
 from __future__ import annotations
 
+from django.db import connection
+
 from paperfeed.catalogue.models import Paper
 from paperfeed.memo import Recent
 
@@ -23,3 +25,9 @@ def catalogue_version() -> str:
 _recent_version = Recent(lambda: catalogue_version())
 recent_catalogue_version = _recent_version.__call__
 forget_recent_version = _recent_version.forget
+
+
+def database_key() -> str:
+    """Which database this connection reads, for in-process caches keyed by data (the
+    test suite and the benchmarks switch databases within one process)."""
+    return f"{connection.alias}:{connection.settings_dict['NAME']}"

@@ -9,6 +9,7 @@ import numpy as np
 from django.db import connection
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.catalogue.version import database_key, recent_catalogue_version
 from paperfeed.memo import Lru
 
 
@@ -99,7 +100,7 @@ class Filters:
             return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PaperIds:
     """A filter's papers as a sorted array (for numpy) and a set (for hnswlib's filter)."""
 
@@ -115,9 +116,7 @@ _paper_id_cache: Lru[tuple[str, Filters], PaperIds] = Lru(32)
 
 
 def _cached_paper_ids(filters: Filters) -> PaperIds:
-    from paperfeed.catalogue.version import recent_catalogue_version
-
-    key = (f"{connection.alias}:{connection.settings_dict['NAME']}", filters)
+    key = (database_key(), filters)
     version = recent_catalogue_version()
     found = _paper_id_cache.get(key, lambda stamp: stamp == version)
     if found is None:

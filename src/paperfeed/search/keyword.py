@@ -18,6 +18,7 @@ from django.db import connection, transaction
 
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Authorship, Paper
+from paperfeed.catalogue.version import database_key
 from paperfeed.search import pruning
 from paperfeed.search.filters import Filters
 
@@ -188,7 +189,7 @@ def keyword_search(
         ranker = _PostgresRanker(parsed, filters)
     else:  # pragma: no cover
         raise NotImplementedError(f"keyword search on {connection.vendor}")
-    scope = f"{connection.alias}:{connection.settings_dict['NAME']}"
+    scope = database_key()
     budget = -(-pruning.row_budget() // ranker.row_cost)  # rounded up: 0 stays "off"
     chosen = pruning.plan(ranker.terms, ranker.count, budget, scope, ranker.postings_per_row)
     ranker.scored = chosen.scored

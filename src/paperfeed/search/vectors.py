@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
+from paperfeed.catalogue.version import database_key
 from paperfeed.memo import Lru
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters, PaperIds
@@ -274,7 +275,7 @@ _filtered_cache: Lru[tuple[str, Filters, str], tuple[np.ndarray, np.ndarray]] = 
 def _filtered_vectors(
     filters: Filters, allowed: PaperIds, state: TableState, model_name: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    key = (f"{connection.alias}:{connection.settings_dict['NAME']}", filters, model_name)
+    key = (database_key(), filters, model_name)
     found = _filtered_cache.get(key, lambda stamp: stamp == state)
     if found is None:
         found = load_vectors(allowed.array.tolist(), model_name)
