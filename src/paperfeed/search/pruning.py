@@ -60,7 +60,7 @@ POSTINGS_PER_ROW = 30
 
 
 def row_budget() -> int:
-    """Rows the rare-word OR may match; 0 turns pruning off (always the full OR)."""
+    """Rows a keyword search ranks (see the module); 0 turns pruning off."""
     return max(0, int(os.environ.get("PAPERFEED_KEYWORD_ROW_BUDGET", "3000")))
 
 
