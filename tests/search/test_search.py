@@ -155,6 +155,37 @@ def test_a_filters_cached_papers_follow_category_and_date_changes(corpus):
     assert [pk for pk, _ in found] == [outside.id]
 
 
+def test_hybrid_fuses_both_rankings(corpus):
+    from paperfeed.search.hybrid import FUSION_DEPTH, rrf, semantic_search
+
+    query = "robot grasping with tactile feedback"
+    lexical = [pk for pk, _ in keyword_search(query, limit=FUSION_DEPTH)]
+    meaning = [pk for pk, _ in semantic_search(query, Filters(), FUSION_DEPTH)]
+    hits = search(query, mode="hybrid", limit=10)
+    assert [h.paper_id for h in hits] == [pk for pk, _ in rrf([lexical, meaning])[:10]]
+    for hit in hits:
+        assert hit.keyword_rank == (
+            lexical.index(hit.paper_id) + 1 if hit.paper_id in lexical else None
+        )
+        assert hit.semantic_rank == (
+            meaning.index(hit.paper_id) + 1 if hit.paper_id in meaning else None
+        )
+
+
+def test_hybrid_falls_back_to_keywords_when_the_model_fails(corpus, monkeypatch):
+    """The query is embedded on another thread; its failure must still be caught."""
+    import paperfeed.search.hybrid as hybrid
+
+    def broken(text):
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(hybrid, "embed_query", broken)
+    query = "robot grasping with tactile feedback"
+    hits = search(query, mode="hybrid", limit=10)
+    assert [h.paper_id for h in hits] == [pk for pk, _ in keyword_search(query, limit=10)]
+    assert all(h.semantic_rank is None for h in hits)
+
+
 def test_keyword_search_without_filters_ranks_as_with_an_open_filter(corpus):
     # unfiltered keyword search skips the paper table; the ranking must not change
     everyone = Filters(date_from=dt.date(1990, 1, 1))
