@@ -98,11 +98,12 @@ class TableState:
                 return cached[1]
             counted = _count_cache.get(model_name)
         table = PaperEmbedding._meta.db_table
-        recount = (
-            counted is None or counted[1] <= 2 * ann_threshold() or now - counted[0] >= COUNT_TTL
-        )
         with connection.cursor() as cursor:
-            if recount:
+            if (
+                counted is None
+                or counted[1] <= 2 * ann_threshold()
+                or now - counted[0] >= COUNT_TTL
+            ):
                 cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE model_name = %s", [model_name])
                 counted = (now, cursor.fetchone()[0] or 0)
             cursor.execute(
@@ -111,7 +112,6 @@ class TableState:
                 [model_name],
             )
             top, last = cursor.fetchone()
-        assert counted is not None
         state = cls(counted[1], top or 0, str(last or ""))
         with _state_lock:
             _state_cache[model_name] = (now, state)
