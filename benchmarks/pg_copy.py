@@ -21,8 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 # (table, columns): every column of each table, in a dependency order.
 TABLES = [
     "catalogue_category",
@@ -41,10 +39,6 @@ def _columns(table: str) -> list[str]:
         if model._meta.db_table == table:
             return [f.column for f in model._meta.concrete_fields]
     raise LookupError(table)
-
-
-def _vector_text(blob: bytes) -> str:
-    return "[" + ",".join(f"{x:.7g}" for x in np.frombuffer(blob, dtype=np.float32)) + "]"
 
 
 def copy_catalogue(sqlite_path: Path, say=print) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +68,7 @@ def copy_catalogue(sqlite_path: Path, say=print) -> None:  # type: ignore[no-unt
                 for row in rows:
                     row = list(row)
                     if vector_at is not None:
-                        row.append(_vector_text(row[vector_at]))
+                        row.append(vectors.pgvector_literal(vectors.from_bytes(row[vector_at])))
                     copy.write_row(row)
                     copied += 1
         raw.commit()

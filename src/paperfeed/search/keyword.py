@@ -150,11 +150,6 @@ def tsquery_terms(parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
     return pieces
 
 
-def tsquery(parsed: ParsedQuery, joiner: str = " || ") -> tuple[str, list[str]]:
-    """SQL building the tsquery of all the terms (OR; ``joiner=" && "`` for AND)."""
-    return _join(tsquery_terms(parsed), joiner)
-
-
 def _join(pieces: Sequence[tuple[str, list[str]]], joiner: str) -> tuple[str, list[str]]:
     return joiner.join(f"({sql})" for sql, _ in pieces), [p for _, ps in pieces for p in ps]
 

@@ -295,7 +295,7 @@ def _pg_search(
     from paperfeed.catalogue.models import Paper
 
     where, params = filters.sql("p")
-    literal = _literal(query)
+    literal = pgvector_literal(query)
     # SET LOCAL only lasts inside a transaction (pgvector 0.8+ for iterative scans).
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL hnsw.ef_search = {pg_ef_search(want, ef)}")
@@ -340,7 +340,7 @@ def complete_pgvector(model_name: str = MODEL_NAME, chunk: int = 2000) -> int:
                 break
             cursor.executemany(
                 f"UPDATE {table} SET pgvector = %s::vector WHERE paper_id = %s",
-                [(_literal(from_bytes(blob)), pk) for pk, blob in rows],
+                [(pgvector_literal(from_bytes(blob)), pk) for pk, blob in rows],
             )
         filled += len(rows)
     with connection.cursor() as cursor:
@@ -351,7 +351,7 @@ def complete_pgvector(model_name: str = MODEL_NAME, chunk: int = 2000) -> int:
     return filled
 
 
-def _literal(vector: np.ndarray) -> str:
+def pgvector_literal(vector: np.ndarray) -> str:
     """pgvector's text form of a vector."""
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 

@@ -20,11 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.text import slugify
 
 from paperfeed.catalogue.models import Author, Authorship, Category, Paper
-from paperfeed.catalogue.version import (  # noqa: F401 (re-exported for the pages)
-    catalogue_version,
-    forget_recent_version,
-    recent_catalogue_version,
-)
+from paperfeed.catalogue.version import recent_catalogue_version
 
 PAGE_SIZE = 50
 CARD_AUTHORS = 4  # authors shown on a card before "et al."

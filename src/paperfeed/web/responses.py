@@ -11,9 +11,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import condition
 
+from paperfeed.catalogue.version import forget_recent_version
 from paperfeed.community.caching import cache_for_reader
 from paperfeed.web.params import BadParameter
-from paperfeed.web.queries import etag_for, forget_recent_version
+from paperfeed.web.queries import etag_for
 
 LIST_MAX_AGE = 300
 

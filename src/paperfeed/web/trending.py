@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from paperfeed.catalogue.version import recent_catalogue_version
 from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, memoised_trending, window_bounds
 from paperfeed.web import queries
 from paperfeed.web.params import parse_choice
@@ -16,7 +17,7 @@ TRENDING_LIMIT = 50
 def trending(request):  # type: ignore[no-untyped-def]
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
     bounds = window_bounds(window)
-    version = f"{queries.recent_catalogue_version()}|{queries.recent_community_revision()}"
+    version = f"{recent_catalogue_version()}|{queries.recent_community_revision()}"
     papers = memoised_trending(window, TRENDING_LIMIT, queries.card_queryset, version)
     return render(
         request,
