@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "paperfeed.accounts",
     "paperfeed.trending",
     "paperfeed.community",
+    "paperfeed.recommend",
     "paperfeed.codelinks",
     "paperfeed.digests",
     "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN

@@ -1,0 +1,179 @@
+"""The per-reader model over paper vectors: no Django, so the benchmark can run every
+variant over an in-memory corpus and production runs the chosen one over candidates.
+
+A reader's score for a paper with unit vector ``x`` is a sum of parts, each kept apart
+so reasons can name what moved it:
+
+* ``linear``: a logistic regression trained on the reader's liked papers against
+  their disliked ones and random catalogue papers (weighted so the two classes
+  count equally), as ``w · x``;
+* ``neighbours``: the mean similarity of ``x`` to its ``k`` most similar liked papers,
+  minus the similarity to the nearest disliked one; the per-paper similarities are the
+  contributions reasons quote ("like *A* and *B* that you saved");
+* additive boosts computed outside (authors, categories; see ``rank``).
+
+The weights of the parts were chosen by ``benchmarks/recommend.py`` (see the README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+KINDS = ("centroid", "knn", "logistic", "svm", "blend")
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """``kind``: one of :data:`KINDS`. ``blend`` adds ``knn_weight`` times the
+    neighbour part to the logistic part; the others are the single parts."""
+
+    kind: str = "blend"
+    C: float = 1.0
+    knn_k: int = 3
+    knn_weight: float = 4.0
+    negative_weight: float = 1.0  # of the nearest disliked paper, in the neighbour part
+    dislike_sample_weight: float = 3.0  # an explicit dislike against a random negative
+    random_negatives: int = 300
+    # Boosts added outside the vector model (rank.py), in the same units.
+    liked_author_weight: float = 1.0  # per author shared with a liked paper (up to two)
+    followed_author_weight: float = 2.0
+    followed_category_weight: float = 0.5
+
+
+@dataclass
+class ReaderModel:
+    """A fitted model. ``w`` is None for the kinds without a linear part."""
+
+    params: ModelParams
+    positives: np.ndarray
+    negatives: np.ndarray
+    w: np.ndarray | None = None
+    bias: float = 0.0
+    centroid: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+
+    def query_vectors(self, most: int = 8) -> np.ndarray:
+        """Vectors whose nearest neighbours hold this model's best papers: the linear
+        direction (or the centroid) and up to ``most`` liked papers (most recent last,
+        so the latest are kept). Used to draw candidates from the ANN index."""
+        lead = self.w if self.w is not None else self.centroid
+        lead = lead / (np.linalg.norm(lead) or 1.0)
+        rows = [lead.astype(np.float32)]
+        if self.params.kind in ("knn", "blend"):
+            rows.extend(self.positives[-most:])
+        return np.vstack(rows)
+
+    def score(self, X: np.ndarray) -> Scored:
+        """Scores of the rows of ``X`` (unit vectors), with each liked paper's share."""
+        X = np.asarray(X, dtype=np.float32)
+        sims = X @ self.positives.T  # (n, positives)
+        kind = self.params.kind
+        total = np.zeros(len(X), dtype=np.float32)
+        neighbour_weight = 0.0
+        if kind == "centroid":
+            total = X @ self.centroid
+        if kind in ("logistic", "svm", "blend"):
+            total = X @ self.w + self.bias
+        if kind in ("knn", "blend"):
+            neighbour_weight = 1.0 if kind == "knn" else self.params.knn_weight
+            total = total + neighbour_weight * self._neighbours(X, sims)
+        return Scored(total, sims, neighbour_weight, self.params.knn_k)
+
+    def _neighbours(self, X: np.ndarray, sims: np.ndarray) -> np.ndarray:
+        k = min(self.params.knn_k, sims.shape[1])
+        if k == 0:
+            return np.zeros(len(X), dtype=np.float32)
+        top = -np.partition(-sims, k - 1, axis=1)[:, :k] if k < sims.shape[1] else sims
+        part = top.mean(axis=1)
+        if len(self.negatives):
+            part = part - self.params.negative_weight * (X @ self.negatives.T).max(axis=1) / 2
+        return part
+
+
+@dataclass
+class Scored:
+    """``total[i]``: the model's score of candidate ``i``; ``sims[i, j]``: its
+    similarity to liked paper ``j``, which the neighbour part sums over the ``k``
+    nearest (so those are the liked papers that raised it)."""
+
+    total: np.ndarray
+    sims: np.ndarray
+    neighbour_weight: float
+    k: int
+
+    def top_liked(self, i: int, most: int = 2) -> list[tuple[int, float]]:
+        """(liked paper index, share of the score) of the liked papers that raised
+        candidate ``i`` most, best first."""
+        row = self.sims[i]
+        order = np.argsort(-row)[: max(most, 0)]
+        share = self.neighbour_weight / max(self.k, 1) if self.neighbour_weight else 1.0
+        return [(int(j), float(row[j] * share)) for j in order if row[j] > 0]
+
+
+def seed_for(*parts: object) -> int:
+    """A stable seed from the reader's ids, so the same signals give the same ranking."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def fit(
+    positives: np.ndarray,
+    negatives: np.ndarray,
+    randoms: np.ndarray,
+    params: ModelParams | None = None,
+) -> ReaderModel:
+    """Train a reader's model. ``positives``/``negatives``: the vectors of the papers
+    they liked and disliked; ``randoms``: catalogue papers standing in for what they
+    did not look at (a random paper is a negative far more often than not)."""
+    params = params or ModelParams()
+    if params.kind not in KINDS:
+        raise ValueError(f"unknown model kind {params.kind!r}: one of {', '.join(KINDS)}")
+    positives = np.asarray(positives, dtype=np.float32).reshape(-1, _dim(positives, randoms))
+    negatives = np.asarray(negatives, dtype=np.float32).reshape(-1, positives.shape[1])
+    centroid = positives.mean(axis=0) if len(positives) else np.zeros(positives.shape[1])
+    model = ReaderModel(params, positives, negatives, centroid=centroid.astype(np.float32))
+    if params.kind in ("logistic", "svm", "blend") and len(positives):
+        model.w, model.bias = _linear(positives, negatives, randoms, params)
+    elif params.kind in ("logistic", "svm", "blend"):
+        model.w = np.zeros(positives.shape[1], dtype=np.float32)
+    return model
+
+
+def _dim(*arrays: np.ndarray) -> int:
+    for array in arrays:
+        array = np.asarray(array)
+        if array.ndim == 2 and array.shape[1]:
+            return array.shape[1]
+    return 384
+
+
+def _linear(
+    positives: np.ndarray, negatives: np.ndarray, randoms: np.ndarray, params: ModelParams
+) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
+
+    randoms = np.asarray(randoms, dtype=np.float32).reshape(-1, positives.shape[1])
+    X = np.vstack([positives, negatives, randoms])
+    y = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives) + len(randoms))])
+    weight = np.concatenate(
+        [
+            np.full(len(positives), 1.0),
+            np.full(len(negatives), params.dislike_sample_weight),
+            np.full(len(randoms), 1.0),
+        ]
+    )
+    # Balance the classes by their total weight, as class_weight="balanced" would.
+    pos, neg = weight[y == 1].sum(), weight[y == 0].sum()
+    weight = np.where(y == 1, weight * len(y) / (2 * pos), weight * len(y) / (2 * max(neg, 1e-9)))
+    if len(set(y.tolist())) < 2:
+        return positives.mean(axis=0).astype(np.float32), 0.0
+    if params.kind == "svm":
+        clf = LinearSVC(C=params.C, max_iter=10000, tol=1e-4)
+    else:
+        # liblinear: a few ms on a few hundred rows, no BLAS threads to contend for.
+        clf = LogisticRegression(C=params.C, solver="liblinear")
+    clf.fit(X, y, sample_weight=weight)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])

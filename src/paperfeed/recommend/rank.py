@@ -1,0 +1,281 @@
+"""Ranking papers for one profile: candidates, the model's score, author and category
+boosts, and the reasons that say which of them moved each paper.
+
+Candidates are every paper of a date window when it is small (a day or a week is
+scored exactly), otherwise the nearest neighbours of the model's query vectors through
+search's vector index (exact, hnswlib or pgvector), plus papers by the authors the
+reader follows or liked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from paperfeed.catalogue.models import Authorship, Paper
+from paperfeed.catalogue.version import database_key
+from paperfeed.recommend.model import ModelParams, ReaderModel, fit, seed_for
+from paperfeed.recommend.profile import VERBS, Profile
+from paperfeed.search.embeddings import DIMENSIONS
+from paperfeed.search.filters import Filters
+from paperfeed.search.vectors import HNSW_EF_SIMILAR, load_vectors, vector_search
+
+# Chosen by benchmarks/recommend.py (README, "Recommendations").
+PARAMS = ModelParams()
+# Up to this many papers in a date window are all scored; beyond, the ANN index picks.
+WINDOW_EXACT = 20_000
+ANN_CANDIDATES = 300  # per query vector
+AUTHOR_CANDIDATES = 500  # newest papers by followed or liked authors
+
+
+@dataclass
+class Recommendation:
+    paper_id: int
+    arxiv_id: str
+    title: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.arxiv_id,
+            "title": self.title,
+            "score": round(float(self.score), 4),
+            "reason": "; ".join(self.reasons),
+        }
+
+
+def recommend(
+    profile: Profile,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 20,
+    exclude: set[int] | frozenset[int] = frozenset(),
+    params: ModelParams | None = None,
+) -> list[Recommendation]:
+    """The best ``limit`` papers for ``profile`` announced within [since, until] (the
+    whole catalogue without them), never one the reader liked, disliked or that a
+    curator hid, nor any in ``exclude``."""
+    if profile.empty or limit <= 0:
+        return []
+    filters = Filters(date_from=since, date_to=until)
+    model = reader_model(profile, params)
+    banned = profile.seen | set(exclude)
+    ids = _candidates(profile, model, filters, banned)
+    ids = [pk for pk in ids if pk not in banned]
+    ids = _drop_hidden(ids)
+    if not ids:
+        return []
+    found, X = load_vectors(ids)
+    scored = model.score(X) if len(found) else None
+    scores = np.zeros(len(ids), dtype=np.float32)
+    row_of = {int(pk): i for i, pk in enumerate(found.tolist())}
+    vector_rows = np.array([row_of.get(pk, -1) for pk in ids])
+    if scored is not None:
+        has = vector_rows >= 0
+        scores[has] = scored.total[vector_rows[has]]
+        if len(profile.positive):
+            # A paper without a vector yet ranks below those the model has seen.
+            scores[~has] = float(scored.total.min()) if len(scored.total) else 0.0
+    boosts = _boosts(profile, ids, model.params)
+    scores = scores + np.array([b.total for b in boosts], dtype=np.float32)
+    order = np.lexsort((np.array(ids), -scores))[:limit]
+    chosen = [ids[i] for i in order]
+    titles = dict(
+        Paper.objects.filter(id__in=chosen + list(profile.positive)).values_list("id", "title")
+    )
+    arxiv = dict(Paper.objects.filter(id__in=chosen).values_list("id", "arxiv_id"))
+    positives = list(profile.positive)
+    results = []
+    for i in order:
+        pk = ids[i]
+        reasons = []
+        if scored is not None and vector_rows[i] >= 0 and positives:
+            reasons.extend(_liked_reasons(profile, positives, scored, vector_rows[i], titles))
+        reasons.extend(boosts[i].reasons)
+        results.append(Recommendation(pk, arxiv[pk], titles[pk], float(scores[i]), reasons))
+    return results
+
+
+def reader_model(profile: Profile, params: ModelParams | None = None) -> ReaderModel:
+    """Fit the profile's model (a few ms: a logistic regression over at most a few
+    hundred vectors), with seeded random catalogue papers as extra negatives."""
+    params = params or PARAMS
+    positive_ids = list(profile.positive)
+    found, P = load_vectors(positive_ids)
+    order = {pk: i for i, pk in enumerate(found.tolist())}
+    P = np.vstack([P[order[pk]] for pk in positive_ids if pk in order]) if len(found) else P
+    _, N = load_vectors(profile.negative) if profile.negative else (None, _empty())
+    seen = set(positive_ids) | set(profile.negative)
+    R = random_vectors(params.random_negatives, seed_for(sorted(seen)), exclude=seen)
+    return fit(P, N, R, params)
+
+
+def _empty() -> np.ndarray:
+    return np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+
+def _candidates(
+    profile: Profile, model: ReaderModel, filters: Filters, banned: set[int]
+) -> list[int]:
+    ids: dict[int, None] = {}
+    window = None if filters.empty else filters.paper_ids()
+    if window is not None and len(window) <= WINDOW_EXACT:
+        ids.update(dict.fromkeys(window.array.tolist()))
+    elif len(model.positives):
+        for query in model.query_vectors():
+            found = vector_search(
+                query,
+                limit=ANN_CANDIDATES,
+                filters=filters,
+                exclude=banned,
+                ef=max(HNSW_EF_SIMILAR, ANN_CANDIDATES),
+            )
+            ids.update(dict.fromkeys(pk for pk, _ in found))
+    liked_authors = _authors_of(list(profile.positive))
+    wanted_authors = set(profile.authors) | set(liked_authors)
+    if wanted_authors and (window is None or len(window) > WINDOW_EXACT):
+        rows = Authorship.objects.filter(author_id__in=wanted_authors)
+        rows = rows.filter(paper__announced__gte=filters.date_from) if filters.date_from else rows
+        rows = rows.filter(paper__announced__lte=filters.date_to) if filters.date_to else rows
+        newest = rows.order_by("-paper_id").values_list("paper_id", flat=True)
+        ids.update(dict.fromkeys(newest[:AUTHOR_CANDIDATES]))
+    if not ids and profile.categories and window is None:
+        # Follows alone, no window: the newest papers of the followed categories.
+        newest = Paper.objects.filter(categories__in=profile.categories).order_by("-announced")
+        ids.update(dict.fromkeys(newest.values_list("id", flat=True)[:ANN_CANDIDATES]))
+    return list(ids)
+
+
+def _drop_hidden(ids: list[int]) -> list[int]:
+    hidden = set(
+        Paper.objects.filter(id__in=ids, trending_score__hidden=True).values_list("id", flat=True)
+    )
+    return [pk for pk in ids if pk not in hidden] if hidden else ids
+
+
+def _authors_of(paper_ids: list[int]) -> dict[int, int]:
+    """author id -> how many of these papers they wrote."""
+    counts: dict[int, int] = defaultdict(int)
+    for author_id in Authorship.objects.filter(paper_id__in=paper_ids).values_list(
+        "author_id", flat=True
+    ):
+        counts[author_id] += 1
+    return dict(counts)
+
+
+@dataclass
+class Boost:
+    total: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def _boosts(profile: Profile, ids: list[int], params: ModelParams) -> list[Boost]:
+    """Author and category parts of each candidate's score, with their reasons."""
+    boosts = [Boost() for _ in ids]
+    liked = _authors_of(list(profile.positive)) if profile.positive else {}
+    wanted = set(liked) | set(profile.authors)
+    row = {pk: i for i, pk in enumerate(ids)}
+    if wanted:
+        matches: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for paper_id, author_id, name in Authorship.objects.filter(
+            paper_id__in=ids, author_id__in=wanted
+        ).values_list("paper_id", "author_id", "author__name"):
+            matches[paper_id].append((author_id, name))
+        for paper_id, found in matches.items():
+            boost = boosts[row[paper_id]]
+            followed = sorted(name for a, name in found if a in profile.authors)
+            shared = sorted(name for a, name in found if a in liked and a not in profile.authors)
+            if followed:
+                boost.total += params.followed_author_weight
+                boost.reasons.append(f"by {_names(followed)}, whom you follow")
+            if shared:
+                boost.total += params.liked_author_weight * min(len(shared), 2)
+                boost.reasons.append(f"by {_names(shared)}, author of papers you liked")
+    if profile.categories:
+        through = Paper.categories.through.objects.filter(
+            paper_id__in=ids, category_id__in=profile.categories
+        )
+        per_paper: dict[int, list[str]] = defaultdict(list)
+        for paper_id, code in through.values_list("paper_id", "category_id"):
+            per_paper[paper_id].append(code)
+        for paper_id, codes in per_paper.items():
+            boost = boosts[row[paper_id]]
+            boost.total += params.followed_category_weight
+            boost.reasons.append(f"in {_names(sorted(codes))}, which you follow")
+    return boosts
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
+
+
+def _liked_reasons(
+    profile: Profile, positives: list[int], scored, row: int, titles: dict[int, str]
+) -> list[str]:  # type: ignore[no-untyped-def]
+    """The liked papers most similar to this one: the neighbour part's contributions."""
+    top = scored.top_liked(row, most=2)
+    cited = [positives[j] for j, share in top if share > 0]
+    if not cited:
+        return []
+    verbs = {VERBS[profile.positive[pk]] for pk in cited}
+    verb = verbs.pop() if len(verbs) == 1 else "liked"
+    quoted = " and ".join(f"\u201c{titles.get(pk, '?')}\u201d" for pk in cited)
+    return [f"like {quoted} that you {verb}"]
+
+
+# -- random negatives -----------------------------------------------------------------
+
+POOL_SIZE = 3000
+POOL_SECONDS = 600.0
+_pool_lock = threading.Lock()
+_pools: dict[str, tuple[float, np.ndarray, np.ndarray]] = {}
+
+
+def random_vectors(n: int, seed: int, exclude: set[int] | None = None) -> np.ndarray:
+    """``n`` vectors of random catalogue papers (seeded), drawn from a pool of
+    ``POOL_SIZE`` kept per process and database for ten minutes: a reader's model
+    never waits on a random read of the vector table."""
+    if n <= 0:
+        return _empty()
+    ids, matrix = _pool()
+    if exclude:
+        keep = ~np.isin(ids, np.fromiter(exclude, dtype=np.int64))
+        ids, matrix = ids[keep], matrix[keep]
+    if len(ids) <= n:
+        return matrix
+    pick = np.random.default_rng(seed).choice(len(ids), size=n, replace=False)
+    return matrix[np.sort(pick)]
+
+
+def _pool() -> tuple[np.ndarray, np.ndarray]:
+    key = database_key()
+    now = time.monotonic()
+    with _pool_lock:
+        cached = _pools.get(key)
+        if cached and now - cached[0] < POOL_SECONDS and len(cached[1]):
+            return cached[1], cached[2]
+    bounds = list(Paper.objects.order_by("id").values_list("id", flat=True)[:1]) + list(
+        Paper.objects.order_by("-id").values_list("id", flat=True)[:1]
+    )
+    if not bounds:
+        return np.zeros(0, np.int64), _empty()
+    low, high = bounds[0], bounds[-1]
+    rng = np.random.default_rng(seed_for("pool", key))
+    wanted = np.unique(rng.integers(low, high + 1, size=min(POOL_SIZE, high - low + 1)))
+    ids, matrix = load_vectors(wanted.tolist())
+    with _pool_lock:
+        _pools[key] = (now, ids, matrix)
+    return ids, matrix
+
+
+def clear_pool() -> None:
+    with _pool_lock:
+        _pools.clear()
