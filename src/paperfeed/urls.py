@@ -11,5 +11,6 @@ urlpatterns = [
     path("digests/", include("paperfeed.digests.urls")),
     path("accounts/", include("paperfeed.accounts.urls")),
     path("", include("paperfeed.community.urls")),
+    path("", include("paperfeed.recommend.urls")),
     path("", include("paperfeed.web.urls")),
 ]

@@ -25,6 +25,8 @@ DEFAULT_RATES: dict[str, str] = {
     "comment-delete:user": "60/h",
     "curate:user": "300/m",
     "account:user": "30/h",
+    "signal:user": "120/m",  # recommender signals, follows, claims
+    "recommend:ip": "60/m",  # the stateless recommendations API
 }
 
 

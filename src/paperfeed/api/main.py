@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
+from paperfeed.api.recommendations import router as recommendations_router
 from paperfeed.api.routes import router
 
 api = NinjaAPI(
@@ -24,6 +25,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/", router)
+api.add_router("/", recommendations_router)
 
 
 def _where(error: dict) -> str:

@@ -98,10 +98,13 @@ class ReaderToken(models.Model):
 
 
 class SentPick(models.Model):
-    """A paper the digest already picked for a reader, so it is never picked again."""
+    """A paper a digest picked for a reader, so no later digest picks it again. The
+    period key (as in the digests' send log) lets a digest composed again for the same
+    period, after a crash, pick the same papers."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=40)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -44,7 +44,6 @@ class Recommendation:
     def as_dict(self) -> dict[str, object]:
         return {
             "id": self.arxiv_id,
-            "title": self.title,
             "score": round(float(self.score), 4),
             "reason": "; ".join(self.reasons),
         }
