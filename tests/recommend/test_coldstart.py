@@ -33,7 +33,10 @@ BIBTEX = r"""
 
 
 def test_ids_in_pasted_text():
-    text = "2503.13303, arXiv:2503.13300v3\nhttps://arxiv.org/pdf/2503.13277.pdf astro-ph/0601001 12345"
+    text = (
+        "2503.13303, arXiv:2503.13300v3\n"
+        "https://arxiv.org/pdf/2503.13277.pdf astro-ph/0601001 12345"
+    )
     assert ids_in_text(text) == ["2503.13303", "2503.13300", "2503.13277", "astro-ph/0601001"]
 
 

@@ -18,5 +18,5 @@ def _picked(subscriber: Subscriber, composer: Composer) -> list[Block]:
 
 def register() -> None:
     register_section(
-        SectionProvider("picks", "Picked for you (needs an account)", _picked, personal=True)
+        SectionProvider("for_you", "Picked for you (needs an account)", _picked, personal=True)
     )

@@ -42,7 +42,8 @@ def signal_html(request, paper: Paper, current: str | None, target: str = "") ->
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                 '<input type="hidden" name="next" value="{}">{}'
                 '<input type="hidden" name="action" value="{}">'
-                '<button type="submit" class="button signal signal-{}" aria-pressed="{}">{}</button>'
+                '<button type="submit" class="button signal signal-{}" aria-pressed="{}">'
+                "{}</button>"
                 "</form>",
                 action,
                 action,
