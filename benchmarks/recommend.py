@@ -404,13 +404,14 @@ def main() -> None:
             "knn k=3": ModelParams(kind="knn", liked_author_weight=0),
             "logistic": ModelParams(kind="logistic", liked_author_weight=0),
             "svm C=1": ModelParams(kind="svm", liked_author_weight=0),
-            "blend, no authors": replace(PARAMS, liked_author_weight=0),
-            "blend knn x1": replace(PARAMS, knn_weight=1.0),
-            "blend knn x8": replace(PARAMS, knn_weight=8.0),
-            "blend C=4": replace(PARAMS, C=4.0),
-            "blend authors x0.5": replace(PARAMS, liked_author_weight=0.5),
-            "blend authors x2": replace(PARAMS, liked_author_weight=2.0),
-            "blend 1000 randoms": replace(PARAMS, random_negatives=1000),
+            "blend knn x4": ModelParams(kind="blend", knn_weight=4.0),
+            "blend knn x1": ModelParams(kind="blend", knn_weight=1.0),
+            "logistic C=0.3": replace(PARAMS, kind="logistic", C=0.3),
+            "logistic C=3": replace(PARAMS, kind="logistic", C=3.0),
+            "authors x1.5": replace(PARAMS, liked_author_weight=1.5),
+            "authors x6": replace(PARAMS, liked_author_weight=6.0),
+            "1000 randoms": replace(PARAMS, random_negatives=1000),
+            "dislikes x10": replace(PARAMS, dislike_sample_weight=10.0),
         }.items():
             methods.append(Paperfeed(corpus, label, params))
     if not args.no_arxiv_sanity:

@@ -124,6 +124,9 @@ PASSWORD_RESET_TIMEOUT = 3 * 3600
 PAPERFEED_SUBMISSION_MAX_AGE_DAYS = int(os.environ.get("PAPERFEED_SUBMISSION_MAX_AGE_DAYS", "14"))
 # Per-scope rate overrides, e.g. {"vote:user": "60/m"}; defaults in paperfeed.accounts.limits.
 PAPERFEED_RATE_LIMITS: dict[str, str] = {}
+# Recommendations: rank the day for visitors who are not signed in by what all readers
+# here voted for and saved (paperfeed.recommend.community); off by default.
+PAPERFEED_COMMUNITY_RANKING = env_bool("PAPERFEED_COMMUNITY_RANKING")
 # Code links (paperfeed.codelinks): GitHub REST for star counts; a token raises the limit.
 GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com")
 GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")

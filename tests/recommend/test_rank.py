@@ -82,15 +82,15 @@ def test_date_window_keeps_to_its_days(corpus):
     assert recommend(given(liked), until=day - dt.timedelta(days=1), limit=50) == []
 
 
-def test_reasons_name_the_nearest_liked_paper(corpus):
+def test_reasons_name_the_liked_paper_with_the_largest_share(corpus):
     liked = by_category(corpus, "cs.RO")[:4]
     profile = Profile(positive={p.pk: "saved" for p in liked})
     top = recommend(profile, limit=5)
     model = reader_model(profile)
     for rec in top:
-        sims = model.positives @ get_vector(rec.paper_id)
-        nearest = liked[int(np.argmax(sims))]
-        assert rec.reasons[0].startswith(f"like \u201c{nearest.title}\u201d")
+        shares = model.score(get_vector(rec.paper_id)[None, :]).shares[0]
+        largest = liked[int(np.argmax(shares))]
+        assert rec.reasons[0].startswith(f"like \u201c{largest.title}\u201d")
         assert rec.reasons[0].endswith("that you saved")
 
 
@@ -178,3 +178,19 @@ def test_recommend_command(corpus, capsys, monkeypatch):
     assert "2503.99999" in answers[1]["error"]
     with pytest.raises(CommandError, match="not in the catalogue"):
         call_command("recommend", "--like", "2503.99999")
+
+
+def test_visitors_see_the_day_ranked_by_the_communitys_interests(corpus, client, settings):
+    from paperfeed.recommend import community
+
+    community.forget()
+    liked = by_category(corpus, "cs.RO")[:4]
+    assert "which readers here liked" not in client.get("/for-you").content.decode()
+    settings.PAPERFEED_COMMUNITY_RANKING = True
+    for paper in liked:
+        Vote.objects.create(user=make_reader(), paper=paper)
+    page = client.get("/for-you?window=all").content.decode()
+    community.forget()
+    assert "which readers here liked" in page
+    for paper in liked:  # voted papers are the profile, never recommended back
+        assert f'href="/papers/{paper.arxiv_id}"' not in page

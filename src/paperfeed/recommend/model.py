@@ -6,7 +6,10 @@ so reasons can name what moved it:
 
 * ``linear``: a logistic regression trained on the reader's liked papers against
   their disliked ones and random catalogue papers (weighted so the two classes
-  count equally), as ``w · x``;
+  count equally), as ``w · x + b``. At its optimum ``w`` is a weighted sum of the
+  training vectors, ``w = sum_i alpha_i x_i`` with ``alpha_i = C s_i y_i
+  sigmoid(-y_i f(x_i))``, so a liked paper's share of a candidate's score is exactly
+  ``alpha_i (x_i · x)``: the reasons quote the liked papers with the largest shares;
 * ``neighbours``: the mean similarity of ``x`` to its ``k`` most similar liked papers,
   minus the similarity to the nearest disliked one; the per-paper similarities are the
   contributions reasons quote ("like *A* and *B* that you saved");
@@ -30,7 +33,7 @@ class ModelParams:
     """``kind``: one of :data:`KINDS`. ``blend`` adds ``knn_weight`` times the
     neighbour part to the logistic part; the others are the single parts."""
 
-    kind: str = "blend"
+    kind: str = "logistic"
     C: float = 1.0
     knn_k: int = 3
     knn_weight: float = 4.0
@@ -38,7 +41,8 @@ class ModelParams:
     dislike_sample_weight: float = 3.0  # an explicit dislike against a random negative
     random_negatives: int = 300
     # Boosts added outside the vector model (rank.py), in the same units.
-    liked_author_weight: float = 1.0  # per author shared with a liked paper (up to two)
+    # times the share of liked papers written by the candidate's authors (at most 1)
+    liked_author_weight: float = 3.0
     followed_author_weight: float = 2.0
     followed_category_weight: float = 0.5
 
@@ -53,6 +57,8 @@ class ReaderModel:
     w: np.ndarray | None = None
     bias: float = 0.0
     centroid: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # Each liked paper's weight in w (the representer form above); None for the SVM.
+    positive_alpha: np.ndarray | None = None
 
     def query_vectors(self, most: int = 8) -> np.ndarray:
         """Vectors whose nearest neighbours hold this model's best papers: the linear
@@ -71,45 +77,52 @@ class ReaderModel:
         sims = X @ self.positives.T  # (n, positives)
         kind = self.params.kind
         total = np.zeros(len(X), dtype=np.float32)
-        neighbour_weight = 0.0
+        shares = np.zeros_like(sims)
         if kind == "centroid":
             total = X @ self.centroid
+            shares = sims / max(len(self.positives), 1)
         if kind in ("logistic", "svm", "blend"):
             total = X @ self.w + self.bias
+            if self.positive_alpha is not None:
+                shares = sims * self.positive_alpha
+            else:
+                shares = sims / max(len(self.positives), 1)
         if kind in ("knn", "blend"):
-            neighbour_weight = 1.0 if kind == "knn" else self.params.knn_weight
-            total = total + neighbour_weight * self._neighbours(X, sims)
-        return Scored(total, sims, neighbour_weight, self.params.knn_k)
+            weight = 1.0 if kind == "knn" else self.params.knn_weight
+            part, nearest = self._neighbours(X, sims)
+            total = total + weight * part
+            shares = shares + weight * nearest / max(min(self.params.knn_k, sims.shape[1]), 1)
+        return Scored(total, shares)
 
-    def _neighbours(self, X: np.ndarray, sims: np.ndarray) -> np.ndarray:
+    def _neighbours(self, X: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The neighbour part and the similarities it averaged (zero elsewhere)."""
         k = min(self.params.knn_k, sims.shape[1])
+        nearest = np.zeros_like(sims)
         if k == 0:
-            return np.zeros(len(X), dtype=np.float32)
-        top = -np.partition(-sims, k - 1, axis=1)[:, :k] if k < sims.shape[1] else sims
-        part = top.mean(axis=1)
+            return np.zeros(len(X), dtype=np.float32), nearest
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        rows = np.arange(len(X))[:, None]
+        nearest[rows, top] = sims[rows, top]
+        part = nearest.sum(axis=1) / k
         if len(self.negatives):
             part = part - self.params.negative_weight * (X @ self.negatives.T).max(axis=1) / 2
-        return part
+        return part, nearest
 
 
 @dataclass
 class Scored:
-    """``total[i]``: the model's score of candidate ``i``; ``sims[i, j]``: its
-    similarity to liked paper ``j``, which the neighbour part sums over the ``k``
-    nearest (so those are the liked papers that raised it)."""
+    """``total[i]``: the model's score of candidate ``i``; ``shares[i, j]``: the part
+    of it that liked paper ``j`` contributes (see the module docstring)."""
 
     total: np.ndarray
-    sims: np.ndarray
-    neighbour_weight: float
-    k: int
+    shares: np.ndarray
 
     def top_liked(self, i: int, most: int = 2) -> list[tuple[int, float]]:
-        """(liked paper index, share of the score) of the liked papers that raised
-        candidate ``i`` most, best first."""
-        row = self.sims[i]
+        """(liked paper index, its share of the score) of the liked papers that raised
+        candidate ``i`` most, best first; only positive shares."""
+        row = self.shares[i]
         order = np.argsort(-row)[: max(most, 0)]
-        share = self.neighbour_weight / max(self.k, 1) if self.neighbour_weight else 1.0
-        return [(int(j), float(row[j] * share)) for j in order if row[j] > 0]
+        return [(int(j), float(row[j])) for j in order if row[j] > 0]
 
 
 def seed_for(*parts: object) -> int:
@@ -135,7 +148,7 @@ def fit(
     centroid = positives.mean(axis=0) if len(positives) else np.zeros(positives.shape[1])
     model = ReaderModel(params, positives, negatives, centroid=centroid.astype(np.float32))
     if params.kind in ("logistic", "svm", "blend") and len(positives):
-        model.w, model.bias = _linear(positives, negatives, randoms, params)
+        model.w, model.bias, model.positive_alpha = _linear(positives, negatives, randoms, params)
     elif params.kind in ("logistic", "svm", "blend"):
         model.w = np.zeros(positives.shape[1], dtype=np.float32)
     return model
@@ -151,10 +164,36 @@ def _dim(*arrays: np.ndarray) -> int:
 
 def _linear(
     positives: np.ndarray, negatives: np.ndarray, randoms: np.ndarray, params: ModelParams
-) -> tuple[np.ndarray, float]:
+) -> tuple[np.ndarray, float, np.ndarray | None]:
+    """(w, b, each liked paper's alpha) of the linear model."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
+    X, y, weight = training_set(positives, negatives, randoms, params)
+    if len(set(y.tolist())) < 2:
+        alpha = np.full(len(positives), 1.0 / len(positives), dtype=np.float32)
+        return positives.mean(axis=0).astype(np.float32), 0.0, alpha
+    if params.kind == "svm":
+        clf = LinearSVC(C=params.C, max_iter=10000, tol=1e-4)
+        clf.fit(X, y, sample_weight=weight)
+        return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), None
+    # liblinear: a few ms on a few hundred rows, no BLAS threads to contend for. It
+    # minimises |w|^2/2 + C sum_i s_i log(1 + exp(-y_i f(x_i))), so at the optimum
+    # w = C sum_i s_i y_i sigmoid(-y_i f(x_i)) x_i: alpha_i for the liked papers.
+    clf = LogisticRegression(C=params.C, solver="liblinear", tol=1e-6)
+    clf.fit(X, y, sample_weight=weight)
+    w, b = clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+    f = positives @ w + b
+    alpha = representer_alphas(f, np.ones(len(f)), weight[: len(positives)], params.C)
+    return w, b, alpha.astype(np.float32)
+
+
+def training_set(
+    positives: np.ndarray, negatives: np.ndarray, randoms: np.ndarray, params: ModelParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X, y, sample weights): liked papers against disliked and random ones, each
+    dislike weighing ``dislike_sample_weight`` randoms, the two classes balanced by
+    their total weight as ``class_weight="balanced"`` would."""
     randoms = np.asarray(randoms, dtype=np.float32).reshape(-1, positives.shape[1])
     X = np.vstack([positives, negatives, randoms])
     y = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives) + len(randoms))])
@@ -165,15 +204,14 @@ def _linear(
             np.full(len(randoms), 1.0),
         ]
     )
-    # Balance the classes by their total weight, as class_weight="balanced" would.
     pos, neg = weight[y == 1].sum(), weight[y == 0].sum()
     weight = np.where(y == 1, weight * len(y) / (2 * pos), weight * len(y) / (2 * max(neg, 1e-9)))
-    if len(set(y.tolist())) < 2:
-        return positives.mean(axis=0).astype(np.float32), 0.0
-    if params.kind == "svm":
-        clf = LinearSVC(C=params.C, max_iter=10000, tol=1e-4)
-    else:
-        # liblinear: a few ms on a few hundred rows, no BLAS threads to contend for.
-        clf = LogisticRegression(C=params.C, solver="liblinear")
-    clf.fit(X, y, sample_weight=weight)
-    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+    return X, y, weight
+
+
+def representer_alphas(
+    f: np.ndarray, signs: np.ndarray, weight: np.ndarray, C: float
+) -> np.ndarray:
+    """``C s_i sigmoid(-y_i f(x_i))``: with ``signs`` (+1/-1) times these, the training
+    vectors sum to the logistic regression's ``w``."""
+    return C * weight / (1.0 + np.exp(signs * f))

@@ -16,6 +16,7 @@ VERBS = {
     PaperSignal.MORE: "asked for more like",
     PaperSignal.CLAIMED: "wrote",
     "given": "liked",
+    "community": "",  # the community profile: "which readers here liked"
 }
 
 

@@ -194,7 +194,10 @@ def _boosts(profile: Profile, ids: list[int], params: ModelParams) -> list[Boost
                 boost.total += params.followed_author_weight
                 boost.reasons.append(f"by {_names(followed)}, whom you follow")
             if shared:
-                boost.total += params.liked_author_weight * min(len(shared), 2)
+                # Weighted by the share of liked papers the author wrote: all of them
+                # (an author's reader) counts fully, one paper of twenty barely.
+                share = sum(liked[a] for a, _ in found if a in liked and a not in profile.authors)
+                boost.total += params.liked_author_weight * min(1.0, share / len(profile.positive))
                 boost.reasons.append(f"by {_names(shared)}, author of papers you liked")
     if profile.categories:
         through = Paper.categories.through.objects.filter(
@@ -219,14 +222,16 @@ def _names(names: list[str]) -> str:
 def _liked_reasons(
     profile: Profile, positives: list[int], scored, row: int, titles: dict[int, str]
 ) -> list[str]:  # type: ignore[no-untyped-def]
-    """The liked papers most similar to this one: the neighbour part's contributions."""
+    """The liked papers whose shares of this paper's score are the largest."""
     top = scored.top_liked(row, most=2)
     cited = [positives[j] for j, share in top if share > 0]
     if not cited:
         return []
+    quoted = " and ".join(f"\u201c{titles.get(pk, '?')}\u201d" for pk in cited)
+    if profile.user_id is None and set(profile.positive.values()) == {"community"}:
+        return [f"like {quoted}, which readers here liked"]
     verbs = {VERBS[profile.positive[pk]] for pk in cited}
     verb = verbs.pop() if len(verbs) == 1 else "liked"
-    quoted = " and ".join(f"\u201c{titles.get(pk, '?')}\u201d" for pk in cited)
     return [f"like {quoted} that you {verb}"]
 
 

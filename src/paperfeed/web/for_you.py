@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.recommend import community
 from paperfeed.recommend.buttons import signal_html
 from paperfeed.recommend.profile import profile_for
 from paperfeed.recommend.rank import recommend
@@ -34,8 +35,13 @@ def for_you(request):  # type: ignore[no-untyped-def]
     window = window if window in WINDOWS else "day"
     context = {"windows": WINDOWS, "window": window, "items": [], "list_id": LIST_ID}
     if not request.user.is_authenticated:
-        return render(request, "web/for_you.html", {**context, "anonymous": True})
-    profile = profile_for(request.user)
+        context["anonymous"] = True
+        if not community.enabled():
+            return render(request, "web/for_you.html", context)
+        profile = community.community_profile()  # the instance's field, for visitors
+        context["community"] = True
+    else:
+        profile = profile_for(request.user)
     context["profile"] = profile
     if profile.empty:
         return render(request, "web/for_you.html", {**context, "empty_profile": True})
