@@ -286,3 +286,16 @@ def test_digest_has_a_picked_for_you_section(papers, settings):
     )
     anonymous = subscriber("nobody@example.org", sections=["for_you"])
     assert Composer(period_for("daily", day)).compose(anonymous, "t") is None
+
+
+def test_author_and_category_pages_have_follow_buttons(client, papers):
+    author = Authorship.objects.filter(paper=papers[0]).first().author
+    author_page = client.get(reverse("web:author-id", args=[author.pk]))["Location"]
+    assert "Follow this author" not in client.get(author_page).content.decode()
+    reader = make_reader()
+    client.force_login(reader)
+    assert "Follow this author" in client.get(author_page).content.decode()
+    client.post(reverse("recommend:follow-author", args=[author.pk]), {"next": author_page})
+    assert "Following this author" in client.get(author_page).content.decode()
+    page = client.get(reverse("web:category", args=["cs.CV"])).content.decode()
+    assert "Follow cs.CV" in page
