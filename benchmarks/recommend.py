@@ -3,6 +3,7 @@ recommender side by side with arxiv-sanity-lite's algorithm and a centroid of li
 vectors; then latency and model rebuild time.
 
     python benchmarks/recommend.py --data-dir /tmp/pf-full [--variants] [--authors 60]
+    python benchmarks/recommend.py --data-dir DIR --grow 1000000   # latency when grown
 
 Methods (each gets the same readers):
 * **paperfeed**: ``paperfeed.recommend.rank.recommend()`` itself, over the database
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import statistics
@@ -315,6 +317,19 @@ def author_recall(method, readers: list[Reader]) -> float:
     return statistics.mean(recalls)
 
 
+def one_paper(method, corpus: Corpus, rows: list[int]) -> tuple[float, float]:
+    """Similar papers as the one-liked-paper case: P@10 of the paper's primary category,
+    and how many of the 10 share an author with it."""
+    same_cat, same_author = [], []
+    for row in rows:
+        reader = Reader([row], [], None, None, set(), "one")
+        top = method.rank(reader, 10)
+        same_cat.append(sum(corpus.primary[i] == corpus.primary[row] for i in top) / 10)
+        mine = set(corpus.authors[row])
+        same_author.append(sum(bool(mine & set(corpus.authors[i])) for i in top) / 10)
+    return statistics.mean(same_cat), statistics.mean(same_author)
+
+
 def negative_shift(method, corpus: Corpus, pairs: list[tuple[Reader, str]]) -> tuple[float, float]:
     before, after = [], []
     for reader, other in pairs:
@@ -333,24 +348,24 @@ def percentiles(laps: list[float]) -> str:
     return f"p50 {statistics.median(laps) * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms"
 
 
-def latency(corpus: Corpus, readers: list[Reader], rounds: int) -> None:
+def latency(profiles, rounds: int) -> None:  # type: ignore[no-untyped-def]
+    """p50/p95 of the production calls, wall and CPU, over ``profiles``."""
     from paperfeed.catalogue.models import Paper
-    from paperfeed.recommend.profile import Profile
     from paperfeed.recommend.rank import reader_model, recommend
+    from paperfeed.search.vectors import TableState
 
     last = Paper.objects.order_by("-announced").values_list("announced", flat=True).first()
     week = last - dt.timedelta(days=6)
-    profiles = [Profile(positive={int(corpus.ids[i]): "given" for i in r.likes}) for r in readers]
     recommend(profiles[0], limit=20)  # warm the caches (vector matrix or index, pool)
+    recommend(profiles[0], since=week, until=last, limit=20)
     cases = {
         "model rebuild": lambda p: reader_model(p),
         "rank a day": lambda p: recommend(p, since=last, until=last, limit=20),
         "rank a week": lambda p: recommend(p, since=week, until=last, limit=20),
         "rank the catalogue": lambda p: recommend(p, limit=20),
     }
-    print(
-        f"\nlatency over {len(corpus.ids):,} papers, {len(profiles)} readers x {rounds}; {load()}"
-    )
+    count = TableState.read().count
+    print(f"\nlatency over {count:,} papers, {len(profiles)} readers x {rounds}; {load()}")
     for label, call in cases.items():
         laps, cpu = [], []
         for _ in range(rounds):
@@ -361,7 +376,43 @@ def latency(corpus: Corpus, readers: list[Reader], rounds: int) -> None:
                 cpu.append(time.process_time() - cpu0)
         print(
             f"  {label:20s} {percentiles(laps)}  CPU median {statistics.median(cpu) * 1000:.1f} ms"
+            f"  ({load()})",
+            flush=True,
         )
+
+
+def grown(args: argparse.Namespace) -> None:
+    """Latency only, over the data directory tiled up to ``--grow`` papers as in
+    search_latency.py --million (copies carry their original's vector plus noise)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from search_latency import COPY_BASE, grow_catalogue
+
+    work = Path(args.work_dir or f"/tmp/paperfeed-recommend-grown-{args.grow}")
+    marker = work / "grown.json"
+    wanted = {"source": str(Path(args.data_dir).resolve()), "papers": args.grow}
+    if not marker.exists() or json.loads(marker.read_text()) != wanted:
+        grow_catalogue(Path(args.data_dir).resolve(), work, args.grow, 0.5, 0)
+        marker.write_text(json.dumps(wanted))
+    setup(str(work))
+    from paperfeed.catalogue.models import Paper
+    from paperfeed.recommend.profile import Profile
+    from paperfeed.search import vectors
+
+    if vectors.TableState.read().count > vectors.ann_threshold() and vectors.ann_index() is None:
+        started = time.perf_counter()
+        print(vectors.sync_ann_index(rebuild=True), f"in {time.perf_counter() - started:.0f} s")
+    rng = random.Random(args.seed)
+    real = Paper.objects.filter(id__lt=COPY_BASE)
+    cats = [
+        c for c, _ in Counter(real.values_list("primary_category_id", flat=True)).most_common(10)
+    ]
+    profiles = []
+    for cat in cats:
+        ids = list(real.filter(primary_category_id=cat).values_list("id", flat=True))
+        profiles.append(
+            Profile(positive={pk: "given" for pk in rng.sample(ids, min(20, len(ids)))})
+        )
+    latency(profiles, args.latency_rounds)
 
 
 # --------------------------------------------------------------------------- main
@@ -376,9 +427,15 @@ def main() -> None:
     parser.add_argument("--variants", action="store_true", help="also the candidate models")
     parser.add_argument("--no-arxiv-sanity", action="store_true")
     parser.add_argument("--latency-rounds", type=int, default=3)
+    parser.add_argument("--one-paper", type=int, default=100, help="one-paper readers")
+    parser.add_argument("--grow", type=int, help="latency only, over a copy tiled to N papers")
+    parser.add_argument("--work-dir", help="where the grown copy lives (kept for reuse)")
     args = parser.parse_args()
     if not args.data_dir:
         raise SystemExit("--data-dir (or PAPERFEED_DATA_DIR): an imported, embedded catalogue")
+    if args.grow:
+        grown(args)
+        return
     setup(args.data_dir)
     from paperfeed.recommend.model import ModelParams
     from paperfeed.recommend.rank import PARAMS
@@ -437,6 +494,13 @@ def main() -> None:
             f"   ({time.perf_counter() - t0:.0f} s; {load()})",
             flush=True,
         )
+    rows = random.Random(args.seed + 1).sample(range(len(corpus.ids)), args.one_paper)
+    print(f"\none-paper readers ({len(rows)}; 'similar papers'): P@10 same category, same author")
+    for method in methods:
+        if isinstance(method, ArxivSanity | Centroid) or method.name == "paperfeed":
+            cat, author = one_paper(method, corpus, rows)
+            label = "nearest neighbours" if isinstance(method, Centroid) else method.name
+            print(f"  {label:24s} {cat:6.3f} {author:6.3f}")
     print("\nP@20 per category (papers of that primary category in the catalogue):")
     sizes = Counter(corpus.primary)
     names = list(detail)
@@ -447,7 +511,13 @@ def main() -> None:
     if isinstance(methods[1], ArxivSanity) and methods[1].fit_seconds:
         fits = methods[1].fit_seconds
         print(f"arxiv-sanity SVM fit+score per reader: median {statistics.median(fits):.2f} s")
-    latency(corpus, cats[:: max(1, len(cats) // 20)], args.latency_rounds)
+    from paperfeed.recommend.profile import Profile
+
+    profiles = [
+        Profile(positive={int(corpus.ids[i]): "given" for i in r.likes})
+        for r in cats[:: max(1, len(cats) // 20)]
+    ]
+    latency(profiles, args.latency_rounds)
 
 
 if __name__ == "__main__":
