@@ -52,6 +52,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 TARGET_CATEGORIES = 10
+MIN_CATEGORY = 40  # papers of a primary category for its readers (20 liked, the rest to find)
 
 
 def load() -> str:
@@ -120,9 +121,9 @@ class Reader:
 
 def pick_categories(corpus: Corpus, rng: random.Random) -> list[str]:
     """Ten primary categories spread over sizes (log-spaced ranks among those with at
-    least 100 papers), so the big and the small both count."""
+    least MIN_CATEGORY papers), so the big and the small both count."""
     sizes = Counter(corpus.primary)
-    usable = [c for c, k in sizes.most_common() if k >= 100 and c]
+    usable = [c for c, k in sizes.most_common() if k >= MIN_CATEGORY and c]
     if len(usable) <= TARGET_CATEGORIES:
         return usable
     picks = np.unique(np.geomspace(1, len(usable), TARGET_CATEGORIES * 2).astype(int) - 1)
@@ -145,9 +146,9 @@ def category_readers(corpus: Corpus, per: int, rng: random.Random) -> list[Reade
 
 
 def neighbour_of(corpus: Corpus, cat: str) -> str:
-    """The other primary category (of at least 100 papers) nearest by centroid."""
+    """The other primary category (of at least MIN_CATEGORY papers) nearest by centroid."""
     sizes = Counter(corpus.primary)
-    cats = [c for c, k in sizes.items() if k >= 100 and c]
+    cats = [c for c, k in sizes.items() if k >= MIN_CATEGORY and c]
     prim = np.array(corpus.primary)
     centroids = {c: corpus.vectors[prim == c].mean(axis=0) for c in cats}
     own = centroids[cat] / np.linalg.norm(centroids[cat])
