@@ -34,7 +34,7 @@ class ModelParams:
     neighbour part to the logistic part; the others are the single parts."""
 
     kind: str = "logistic"
-    C: float = 1.0
+    C: float = 0.3
     knn_k: int = 3
     knn_weight: float = 4.0
     negative_weight: float = 1.0  # of the nearest disliked paper, in the neighbour part
