@@ -194,3 +194,22 @@ def test_visitors_see_the_day_ranked_by_the_communitys_interests(corpus, client,
     assert "which readers here liked" in page
     for paper in liked:  # voted papers are the profile, never recommended back
         assert f'href="/papers/{paper.arxiv_id}"' not in page
+
+
+def test_a_liked_paper_without_a_vector_yet_does_not_shift_the_reasons(corpus):
+    from paperfeed.search import vectors
+    from paperfeed.search.models import PaperEmbedding
+
+    liked = by_category(corpus, "cs.RO")[:4]
+    PaperEmbedding.objects.filter(paper=liked[0]).delete()
+    vectors.clear_caches()
+    try:
+        profile = Profile(positive={p.pk: "saved" for p in liked})
+        model = reader_model(profile)
+        assert model.positive_ids == [p.pk for p in liked[1:]]
+        for rec in recommend(profile, limit=5):
+            shares = model.score(get_vector(rec.paper_id)[None, :]).shares[0]
+            largest = liked[1 + int(np.argmax(shares))]
+            assert rec.reasons[0].startswith(f"like \u201c{largest.title}\u201d")
+    finally:
+        vectors.clear_caches()

@@ -59,6 +59,8 @@ class ReaderModel:
     centroid: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     # Each liked paper's weight in w (the representer form above); None for the SVM.
     positive_alpha: np.ndarray | None = None
+    # Catalogue keys of the rows of ``positives``, when the caller knows them.
+    positive_ids: list[int] = field(default_factory=list)
 
     def query_vectors(self, most: int = 8) -> np.ndarray:
         """Vectors whose nearest neighbours hold this model's best papers: the linear

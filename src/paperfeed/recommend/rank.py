@@ -89,7 +89,7 @@ def recommend(
         Paper.objects.filter(id__in=chosen + list(profile.positive)).values_list("id", "title")
     )
     arxiv = dict(Paper.objects.filter(id__in=chosen).values_list("id", "arxiv_id"))
-    positives = list(profile.positive)
+    positives = model.positive_ids  # the liked papers the model has vectors for
     results = []
     for i in order:
         pk = ids[i]
@@ -112,7 +112,9 @@ def reader_model(profile: Profile, params: ModelParams | None = None) -> ReaderM
     _, N = load_vectors(profile.negative) if profile.negative else (None, _empty())
     seen = set(positive_ids) | set(profile.negative)
     R = random_vectors(params.random_negatives, seed_for(sorted(seen)), exclude=seen)
-    return fit(P, N, R, params)
+    model = fit(P, N, R, params)
+    model.positive_ids = [pk for pk in positive_ids if pk in order]
+    return model
 
 
 def _empty() -> np.ndarray:
