@@ -182,7 +182,7 @@ def _linear(
     # liblinear: a few ms on a few hundred rows, no BLAS threads to contend for. It
     # minimises |w|^2/2 + C sum_i s_i log(1 + exp(-y_i f(x_i))), so at the optimum
     # w = C sum_i s_i y_i sigmoid(-y_i f(x_i)) x_i: alpha_i for the liked papers.
-    clf = LogisticRegression(C=params.C, solver="liblinear", tol=1e-6)
+    clf = LogisticRegression(C=params.C, solver="liblinear", tol=1e-5)
     clf.fit(X, y, sample_weight=weight)
     w, b = clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
     f = positives @ w + b

@@ -14,23 +14,27 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
+from django.db import connection
+from threadpoolctl import ThreadpoolController
 
 from paperfeed.catalogue.models import Authorship, Paper
 from paperfeed.catalogue.version import database_key
 from paperfeed.recommend.model import ModelParams, ReaderModel, fit, seed_for
 from paperfeed.recommend.profile import VERBS, Profile
-from paperfeed.search.embeddings import DIMENSIONS
+from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters
-from paperfeed.search.vectors import HNSW_EF_SIMILAR, load_vectors, vector_search
+from paperfeed.search.models import PaperEmbedding
+from paperfeed.search.vectors import HNSW_EF_SIMILAR, TableState, load_vectors, vector_search
 
 # Chosen by benchmarks/recommend.py (README, "Recommendations").
 PARAMS = ModelParams()
 # Up to this many papers in a date window are all scored; beyond, the ANN index picks.
 WINDOW_EXACT = 20_000
-ANN_CANDIDATES = 300  # per query vector
-AUTHOR_CANDIDATES = 500  # newest papers by followed or liked authors
+ANN_CANDIDATES = 200  # per query vector
+AUTHOR_CANDIDATES = 200  # newest papers by followed or liked authors
 
 
 @dataclass
@@ -63,15 +67,15 @@ def recommend(
     if profile.empty or limit <= 0:
         return []
     filters = Filters(date_from=since, date_to=until)
-    model = reader_model(profile, params)
-    banned = profile.seen | set(exclude)
-    ids = _candidates(profile, model, filters, banned)
-    ids = [pk for pk in ids if pk not in banned]
-    ids = _drop_hidden(ids)
-    if not ids:
-        return []
-    found, X = load_vectors(ids)
-    scored = model.score(X) if len(found) else None
+    with _blas().limit(limits=1, user_api="blas"):  # tiny products: threads only contend
+        model = reader_model(profile, params)
+        authored = _authored(profile, filters)
+        ids = _candidates(profile, model, filters, authored)
+        ids = [pk for pk in ids if pk not in banned_of(profile, exclude)]
+        if not ids:
+            return []
+        found, X = load_vectors(ids)
+        scored = model.score(X) if len(found) else None
     scores = np.zeros(len(ids), dtype=np.float32)
     row_of = {int(pk): i for i, pk in enumerate(found.tolist())}
     vector_rows = np.array([row_of.get(pk, -1) for pk in ids])
@@ -81,9 +85,9 @@ def recommend(
         if len(profile.positive):
             # A paper without a vector yet ranks below those the model has seen.
             scores[~has] = float(scored.total.min()) if len(scored.total) else 0.0
-    boosts = _boosts(profile, ids, model.params)
+    boosts = _boosts(profile, ids, model.params, authored)
     scores = scores + np.array([b.total for b in boosts], dtype=np.float32)
-    order = np.lexsort((np.array(ids), -scores))[:limit]
+    order = _top_visible(ids, np.lexsort((np.array(ids), -scores)), limit)
     chosen = [ids[i] for i in order]
     titles = dict(
         Paper.objects.filter(id__in=chosen + list(profile.positive)).values_list("id", "title")
@@ -99,6 +103,29 @@ def recommend(
         reasons.extend(boosts[i].reasons)
         results.append(Recommendation(pk, arxiv[pk], titles[pk], float(scores[i]), reasons))
     return results
+
+
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    """Inspected once per process (inspecting the loaded libraries takes tens of ms)."""
+    return ThreadpoolController()
+
+
+def banned_of(profile: Profile, exclude: set[int] | frozenset[int]) -> set[int]:
+    return profile.seen | set(exclude)
+
+
+def _top_visible(ids: list[int], ranked: np.ndarray, limit: int) -> list[int]:
+    """The first ``limit`` positions of ``ranked`` whose papers a curator did not hide,
+    checked a few at a time from the top (hidden papers are rare)."""
+    chosen: list[int] = []
+    start = 0
+    while len(chosen) < limit and start < len(ranked):
+        batch = ranked[start : start + 2 * limit + 10].tolist()
+        start += len(batch)
+        hidden = _hidden([ids[i] for i in batch])
+        chosen.extend(i for i in batch if ids[i] not in hidden)
+    return chosen[:limit]
 
 
 def reader_model(profile: Profile, params: ModelParams | None = None) -> ReaderModel:
@@ -122,13 +149,14 @@ def _empty() -> np.ndarray:
 
 
 def _candidates(
-    profile: Profile, model: ReaderModel, filters: Filters, banned: set[int]
+    profile: Profile, model: ReaderModel, filters: Filters, authored: Authored
 ) -> list[int]:
     ids: dict[int, None] = {}
     window = None if filters.empty else filters.paper_ids()
     if window is not None and len(window) <= WINDOW_EXACT:
-        ids.update(dict.fromkeys(window.array.tolist()))
-    elif len(model.positives):
+        return window.array.tolist()
+    if len(model.positives):
+        banned = profile.seen
         for query in model.query_vectors():
             found = vector_search(
                 query,
@@ -138,14 +166,7 @@ def _candidates(
                 ef=max(HNSW_EF_SIMILAR, ANN_CANDIDATES),
             )
             ids.update(dict.fromkeys(pk for pk, _ in found))
-    liked_authors = _authors_of(list(profile.positive))
-    wanted_authors = set(profile.authors) | set(liked_authors)
-    if wanted_authors and (window is None or len(window) > WINDOW_EXACT):
-        rows = Authorship.objects.filter(author_id__in=wanted_authors)
-        rows = rows.filter(paper__announced__gte=filters.date_from) if filters.date_from else rows
-        rows = rows.filter(paper__announced__lte=filters.date_to) if filters.date_to else rows
-        newest = rows.order_by("-paper_id").values_list("paper_id", flat=True)
-        ids.update(dict.fromkeys(newest[:AUTHOR_CANDIDATES]))
+    ids.update(dict.fromkeys(authored.newest))
     if not ids and profile.categories and window is None:
         # Follows alone, no window: the newest papers of the followed categories.
         newest = Paper.objects.filter(categories__in=profile.categories).order_by("-announced")
@@ -153,11 +174,42 @@ def _candidates(
     return list(ids)
 
 
-def _drop_hidden(ids: list[int]) -> list[int]:
-    hidden = set(
+def _hidden(ids: list[int]) -> set[int]:
+    return set(
         Paper.objects.filter(id__in=ids, trending_score__hidden=True).values_list("id", flat=True)
     )
-    return [pk for pk in ids if pk not in hidden] if hidden else ids
+
+
+@dataclass
+class Authored:
+    """The papers of the authors the reader follows or liked (newest first, at most
+    ``AUTHOR_CANDIDATES``), with who wrote each: read once from the authors' side (a
+    few hundred rows) rather than once per candidate paper."""
+
+    liked: dict[int, int] = field(default_factory=dict)  # author -> liked papers they wrote
+    by_paper: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    newest: list[int] = field(default_factory=list)
+
+
+def _authored(profile: Profile, filters: Filters) -> Authored:
+    liked = _authors_of(list(profile.positive)) if profile.positive else {}
+    wanted = set(liked) | set(profile.authors)
+    authored = Authored(liked=liked)
+    if not wanted:
+        return authored
+    rows = Authorship.objects.filter(author_id__in=wanted)
+    rows = rows.filter(paper__announced__gte=filters.date_from) if filters.date_from else rows
+    rows = rows.filter(paper__announced__lte=filters.date_to) if filters.date_to else rows
+    for paper_id, author_id, name in rows.order_by("-paper_id").values_list(
+        "paper_id", "author_id", "author__name"
+    )[: AUTHOR_CANDIDATES * 4]:
+        if paper_id not in authored.by_paper:
+            if len(authored.by_paper) >= AUTHOR_CANDIDATES:
+                break
+            authored.by_paper[paper_id] = []
+            authored.newest.append(paper_id)
+        authored.by_paper[paper_id].append((author_id, name))
+    return authored
 
 
 def _authors_of(paper_ids: list[int]) -> dict[int, int]:
@@ -176,31 +228,28 @@ class Boost:
     reasons: list[str] = field(default_factory=list)
 
 
-def _boosts(profile: Profile, ids: list[int], params: ModelParams) -> list[Boost]:
+def _boosts(
+    profile: Profile, ids: list[int], params: ModelParams, authored: Authored
+) -> list[Boost]:
     """Author and category parts of each candidate's score, with their reasons."""
     boosts = [Boost() for _ in ids]
-    liked = _authors_of(list(profile.positive)) if profile.positive else {}
-    wanted = set(liked) | set(profile.authors)
     row = {pk: i for i, pk in enumerate(ids)}
-    if wanted:
-        matches: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for paper_id, author_id, name in Authorship.objects.filter(
-            paper_id__in=ids, author_id__in=wanted
-        ).values_list("paper_id", "author_id", "author__name"):
-            matches[paper_id].append((author_id, name))
-        for paper_id, found in matches.items():
-            boost = boosts[row[paper_id]]
-            followed = sorted(name for a, name in found if a in profile.authors)
-            shared = sorted(name for a, name in found if a in liked and a not in profile.authors)
-            if followed:
-                boost.total += params.followed_author_weight
-                boost.reasons.append(f"by {_names(followed)}, whom you follow")
-            if shared:
-                # Weighted by the share of liked papers the author wrote: all of them
-                # (an author's reader) counts fully, one paper of twenty barely.
-                share = sum(liked[a] for a, _ in found if a in liked and a not in profile.authors)
-                boost.total += params.liked_author_weight * min(1.0, share / len(profile.positive))
-                boost.reasons.append(f"by {_names(shared)}, author of papers you liked")
+    liked = authored.liked
+    for paper_id, found in authored.by_paper.items():
+        if paper_id not in row:
+            continue
+        boost = boosts[row[paper_id]]
+        followed = sorted(name for a, name in found if a in profile.authors)
+        shared = sorted(name for a, name in found if a in liked and a not in profile.authors)
+        if followed:
+            boost.total += params.followed_author_weight
+            boost.reasons.append(f"by {_names(followed)}, whom you follow")
+        if shared:
+            # Weighted by the share of liked papers the author wrote: all of them
+            # (an author's reader) counts fully, one paper of twenty barely.
+            share = sum(liked[a] for a, _ in found if a in liked and a not in profile.authors)
+            boost.total += params.liked_author_weight * min(1.0, share / len(profile.positive))
+            boost.reasons.append(f"by {_names(shared)}, author of papers you liked")
     if profile.categories:
         through = Paper.categories.through.objects.filter(
             paper_id__in=ids, category_id__in=profile.categories
@@ -262,21 +311,26 @@ def random_vectors(n: int, seed: int, exclude: set[int] | None = None) -> np.nda
 
 
 def _pool() -> tuple[np.ndarray, np.ndarray]:
+    """Every m-th paper with a vector (by id modulo m, from a seeded offset): one read
+    of the vector table's index, whatever gaps the ids have."""
     key = database_key()
     now = time.monotonic()
     with _pool_lock:
         cached = _pools.get(key)
-        if cached and now - cached[0] < POOL_SECONDS and len(cached[1]):
+        if cached and now - cached[0] < POOL_SECONDS:
             return cached[1], cached[2]
-    bounds = list(Paper.objects.order_by("id").values_list("id", flat=True)[:1]) + list(
-        Paper.objects.order_by("-id").values_list("id", flat=True)[:1]
-    )
-    if not bounds:
-        return np.zeros(0, np.int64), _empty()
-    low, high = bounds[0], bounds[-1]
-    rng = np.random.default_rng(seed_for("pool", key))
-    wanted = np.unique(rng.integers(low, high + 1, size=min(POOL_SIZE, high - low + 1)))
-    ids, matrix = load_vectors(wanted.tolist())
+    count = TableState.read().count
+    step = max(1, count // POOL_SIZE)
+    offset = int(np.random.default_rng(seed_for("pool", key)).integers(step))
+    table = PaperEmbedding._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT paper_id FROM {table} WHERE model_name = %s AND paper_id %% %s = %s"
+            " ORDER BY paper_id",
+            [MODEL_NAME, step, offset],
+        )
+        wanted = [row[0] for row in cursor.fetchall()][:POOL_SIZE]
+    ids, matrix = load_vectors(wanted) if wanted else (np.zeros(0, np.int64), _empty())
     with _pool_lock:
         _pools[key] = (now, ids, matrix)
     return ids, matrix
