@@ -458,18 +458,10 @@ def main() -> None:
     methods: list = [Paperfeed(corpus, "paperfeed", PARAMS), Centroid(corpus)]
     if args.variants:
         for label, params in {
-            "centroid (prod path)": ModelParams(kind="centroid", liked_author_weight=0),
-            "knn k=3": ModelParams(kind="knn", liked_author_weight=0),
-            "logistic": ModelParams(kind="logistic", liked_author_weight=0),
-            "svm C=1": ModelParams(kind="svm", liked_author_weight=0),
-            "blend knn x4": ModelParams(kind="blend", knn_weight=4.0),
-            "blend knn x1": ModelParams(kind="blend", knn_weight=1.0),
-            "logistic C=0.3": replace(PARAMS, kind="logistic", C=0.3),
-            "logistic C=3": replace(PARAMS, kind="logistic", C=3.0),
-            "authors x1.5": replace(PARAMS, liked_author_weight=1.5),
-            "authors x6": replace(PARAMS, liked_author_weight=6.0),
-            "1000 randoms": replace(PARAMS, random_negatives=1000),
-            "dislikes x10": replace(PARAMS, dislike_sample_weight=10.0),
+            "logistic alone": ModelParams(kind="logistic", liked_author_weight=0),
+            "dislike part x1": replace(PARAMS, dislike_weight=1.0),
+            "dislike part x3": replace(PARAMS, dislike_weight=3.0),
+            "dislike part x6": replace(PARAMS, dislike_weight=6.0),
         }.items():
             methods.append(Paperfeed(corpus, label, params))
     if not args.no_arxiv_sanity:

@@ -33,7 +33,8 @@ def test_preferences_page_saves(sub):
     client, csrf = _csrf_client(url)
     page = client.get(url).content.decode()
     assert "prefs@example.org" in page and 'name="frequency"' in page
-    assert page.count('name="sections"') == 3  # trending, categories, saved searches
+    # trending, categories, saved searches, picked for you
+    assert page.count('name="sections"') == 4
     response = client.post(
         url,
         {

@@ -40,6 +40,9 @@ class ModelParams:
     negative_weight: float = 1.0  # of the nearest disliked paper, in the neighbour part
     dislike_sample_weight: float = 3.0  # an explicit dislike against a random negative
     random_negatives: int = 300
+    # Times the similarity to the mean of the disliked papers, taken off every score:
+    # a few dislikes move a linear model little; this marks their whole topic down.
+    dislike_weight: float = 0.0
     # Boosts added outside the vector model (rank.py), in the same units.
     # times the share of liked papers written by the candidate's authors (at most 1)
     liked_author_weight: float = 3.0
@@ -89,6 +92,8 @@ class ReaderModel:
                 shares = sims * self.positive_alpha
             else:
                 shares = sims / max(len(self.positives), 1)
+        if len(self.negatives) and self.params.dislike_weight:
+            total = total - self.params.dislike_weight * (X @ self.negatives.mean(axis=0))
         if kind in ("knn", "blend"):
             weight = 1.0 if kind == "knn" else self.params.knn_weight
             part, nearest = self._neighbours(X, sims)
