@@ -489,7 +489,7 @@ def main() -> None:
         )
     rows = random.Random(args.seed + 1).sample(range(len(corpus.ids)), args.one_paper)
     print(f"\none-paper readers ({len(rows)}; 'similar papers'): P@10 same category, same author")
-    for method in methods:
+    for method in methods if rows else []:
         if isinstance(method, ArxivSanity | Centroid) or method.name == "paperfeed":
             cat, author = one_paper(method, corpus, rows)
             label = "nearest neighbours" if isinstance(method, Centroid) else method.name
