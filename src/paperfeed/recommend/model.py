@@ -42,7 +42,7 @@ class ModelParams:
     random_negatives: int = 300
     # Times the similarity to the mean of the disliked papers, taken off every score:
     # a few dislikes move a linear model little; this marks their whole topic down.
-    dislike_weight: float = 0.0
+    dislike_weight: float = 3.0
     # Boosts added outside the vector model (rank.py), in the same units.
     # times the share of liked papers written by the candidate's authors (at most 1)
     liked_author_weight: float = 3.0
