@@ -317,3 +317,25 @@ def test_preview_and_send_without_a_date_use_the_same_day(corpus, smtp):
     assert f"day {latest} (the latest announcement day on or before today" in out.getvalue()
     (message,) = smtp.handler.to(reader.email)
     assert message["X-Paperfeed-Period"] == f"daily:{latest}"
+
+
+def test_inline_send_shows_progress_and_quiet_hides_it(corpus, smtp, settings):
+    settings.PAPERFEED_PROGRESS_SECONDS = 0
+    settings.DIGESTS_BATCH_SIZE = 2
+    _readers(5)
+    day = corpus.isoformat()
+    err = StringIO()
+    call_command("digest", "send", "--period", "daily", "--date", day, "--inline", stderr=err,
+                 stdout=StringIO())  # fmt: skip
+    lines = err.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines[:3]] == [
+        f"send daily:{day}: 2/5 subscribers",
+        f"send daily:{day}: 4/5 subscribers",
+        f"send daily:{day}: 5/5 subscribers",
+    ]
+    assert "subscribers/s" in lines[0] and " left" in lines[0]
+    assert len(smtp.handler.messages) == 5
+    err = StringIO()
+    call_command("digest", "send", "--period", "weekly", "--date", day, "--inline", "--quiet",
+                 stderr=err, stdout=StringIO())  # fmt: skip
+    assert err.getvalue() == ""

@@ -25,6 +25,7 @@ from paperfeed.digests.compose import Composer, latest_day, period_for
 from paperfeed.digests.models import Frequency, Subscriber
 from paperfeed.digests.send import build_message, dry_run, send_period
 from paperfeed.digests.tokens import manage_token
+from paperfeed.progress import add_quiet_argument, command_progress
 
 
 def _date(text: str) -> dt.date:
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         send.add_argument("--date", help=DATE_HELP)
         send.add_argument("--dry-run", action="store_true", help="count, send nothing")
         send.add_argument("--inline", action="store_true", help="send here, not via workers")
+        add_quiet_argument(send)
 
     def handle(self, *args, action: str, **options) -> None:
         if action == "preview":
@@ -105,7 +107,11 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 self.stdout.write(f"{key} (dry run): {json.dumps(dry_run(kind, day))}")
                 continue
-            result, batches = send_period(kind, day, inline=options["inline"])
+            if options["inline"]:
+                with command_progress(self, f"send {key}", options, unit="subscribers") as bar:
+                    result, batches = send_period(kind, day, progress=bar.report)
+            else:
+                result, batches = send_period(kind, day, inline=False)
             if options["inline"]:
                 self.stdout.write(f"{key}: {json.dumps(result.as_dict())}")
             else:
