@@ -3,7 +3,7 @@
 The benchmarks read the large real data sets in the shared data folder beside the
 repository (``../shared/data``); the tests never do (they use ``tests/fixtures``). A
 script that cannot find what it measures names the file, says what it is, and exits
-with status 2 instead of failing later with a traceback.
+with status 1 instead of failing later with a traceback.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SCIFACT_WHAT = {
 
 
 def require(path: Path, what: str) -> Path:
-    """``path`` if it exists; otherwise a message naming it and what it holds, and exit 2."""
+    """``path`` if it exists; otherwise a message naming it and what it holds, and exit 1."""
     if not Path(path).exists():
         sys.exit(
             f"benchmark data not found: {path}\n"
