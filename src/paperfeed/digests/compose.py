@@ -32,7 +32,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.catalogue.models import NEWEST_FIRST, Authorship, Paper
+from paperfeed.codelinks.links import primary_repositories
 from paperfeed.digests.models import Frequency, Subscriber
+from paperfeed.search.filters import Filters
+from paperfeed.search.hybrid import search
 from paperfeed.trending.ranking import trending_papers
 
 MAX_PAPERS_CHOICES = (5, 10, 20, 30, 50)
@@ -135,13 +138,7 @@ def effective_sections(subscriber: Subscriber) -> list[str]:
 
 
 def code_links(paper_ids: list[int]) -> dict[int, str]:
-    """Each paper's code repository URL, from the code-links app when it is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("paperfeed.codelinks"):
-        return {}
-    from paperfeed.codelinks.links import primary_repositories
-
+    """Each paper's code repository URL (``paperfeed.codelinks``)."""
     return {pk: repo.url for pk, repo in primary_repositories(paper_ids).items()}
 
 
@@ -247,9 +244,6 @@ class Composer:
         to the period inside the search), once per distinct query."""
         key = f"search:{query}"
         if key not in self._ids:
-            from paperfeed.search.filters import Filters
-            from paperfeed.search.hybrid import search
-
             try:
                 hits = search(
                     query,

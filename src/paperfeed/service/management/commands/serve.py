@@ -3,12 +3,12 @@ default, a background worker and the daily schedule, as child processes."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -17,14 +17,12 @@ class Command(BaseCommand):
     help = "Serve the site (granian), plus a task worker and the daily schedule."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("PAPERFEED_HOST", "127.0.0.1"))
-        parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("PAPERFEED_PORT", "8000"))
-        )
+        parser.add_argument("--host", default=settings.PAPERFEED_HOST)
+        parser.add_argument("--port", type=int, default=settings.PAPERFEED_PORT)
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("PAPERFEED_WEB_WORKERS", str(os.cpu_count() or 1))),
+            default=settings.PAPERFEED_WEB_WORKERS,
             help="web server processes (default: one per core)",
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per web process")
