@@ -6,7 +6,6 @@ import pytest
 from django.test import RequestFactory
 
 from paperfeed import panels
-from tests.support.site_fixtures import _clear_cache, corpus  # noqa: F401
 
 
 def context_of(value):  # type: ignore[no-untyped-def]
@@ -44,7 +43,8 @@ def test_render_lays_the_panel_context_over_the_page_and_skips_none(settings, tm
 def test_the_paper_page_walks_the_registered_panels(client, corpus, settings, tmp_path):
     """Each app's panel appears on the paper page in the registry's order, and a panel
     that another app registers shows without the paper view knowing it."""
-    (tmp_path / "extra.html").write_text('<p class="extra-panel">extra for {{ paper.arxiv_id }}</p>')
+    extra = '<p class="extra-panel">extra for {{ paper.arxiv_id }}</p>'
+    (tmp_path / "extra.html").write_text(extra)
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
     names = [p.name for p in panels.PAPER.panels()]
     assert names == ["trending.score", "codelinks.code", "community.save", "community.curate"]
