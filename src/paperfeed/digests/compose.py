@@ -32,6 +32,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.catalogue.models import NEWEST_FIRST, Authorship, Paper
+from paperfeed.catalogue.text import lede, split_byline
 from paperfeed.codelinks.links import primary_repositories
 from paperfeed.digests.models import Frequency, Subscriber
 from paperfeed.search.filters import Filters
@@ -163,17 +164,14 @@ class PaperView:
     code_url: str = ""
 
 
-def _short(text: str, length: int = ABSTRACT_CHARS) -> str:
-    text = _SPACES.sub(" ", text or "").strip()
-    if len(text) <= length:
-        return text
-    return text[:length].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+def _short(abstract: str, length: int = ABSTRACT_CHARS) -> str:
+    return lede(_SPACES.sub(" ", abstract or "").strip(), length)
 
 
 def _byline(names: list[str]) -> str:
-    if len(names) <= BYLINE_AUTHORS + 1:
-        return ", ".join(names)
-    return ", ".join(names[:BYLINE_AUTHORS]) + f" et al. ({len(names)} authors)"
+    shown, more = split_byline(names, BYLINE_AUTHORS)
+    joined = ", ".join(shown)
+    return f"{joined} et al. ({len(names)} authors)" if more else joined
 
 
 @dataclass

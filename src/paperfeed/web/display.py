@@ -11,6 +11,7 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils.text import slugify
 
+from paperfeed.catalogue import text as paper_text
 from paperfeed.web.queries import CARD_AUTHORS
 
 
@@ -62,19 +63,13 @@ def code_repository(paper):  # type: ignore[no-untyped-def]
 
 def byline(paper, limit: int = CARD_AUTHORS):  # type: ignore[no-untyped-def]
     """(shown authors, how many more) from the card data's ordered byline."""
-    authors = paper.author_refs
-    if len(authors) <= limit + 1:
-        return {"shown": authors, "more": 0}
-    return {"shown": authors[:limit], "more": len(authors) - limit}
+    shown, more = paper_text.split_byline(paper.author_refs, limit)
+    return {"shown": shown, "more": more}
 
 
-def lede(text: str, length: int = 240) -> str:
+def lede(abstract: str, length: int = 240) -> str:
     """The first ``length`` characters of an abstract, cut at a word boundary."""
-    text = text or ""
-    if len(text) <= length:
-        return text
-    cut = text[:length].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:.") + "…"
+    return paper_text.lede(abstract, length)
 
 
 def is_long(text: str, length: int = 240) -> bool:
