@@ -43,7 +43,17 @@ from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import PaperState
 from paperfeed.community.state import STARS_PER_VOTE, points_for
 
-__all__ = ["GRAVITY", "STARS_PER_VOTE", "Parts", "parts_for", "points_for", "score"]
+__all__ = [
+    "GRAVITY",
+    "STARS_PER_VOTE",  # the weight of stars is the community's (it stores the points)
+    "Parts",
+    "active_filter",
+    "age_hours",
+    "parts_for",
+    "points_for",
+    "reference_time",
+    "score",
+]
 
 GRAVITY = 1.8
 
