@@ -11,6 +11,7 @@ Environment variables:
   SMTP_URL                smtp[s]://user:pass@host:port[?starttls=1]; default .eml files
   PAPERFEED_BASE_URL      absolute URL of the site, for links in emails
   PAPERFEED_FROM_EMAIL    the From of every email
+  PAPERFEED_PROGRESS_SECONDS  seconds between progress lines away from a terminal (30)
 """
 
 from __future__ import annotations
@@ -213,6 +214,8 @@ PAPERFEED_DAILY_JOBS = [
 # Email and digests (paperfeed.digests). SMTP_URL: smtp://user:pass@host:587?starttls=1
 # or smtps://user:pass@host:465; without it mail is written as .eml files to DATA_DIR/mail.
 PAPERFEED_BASE_URL = os.environ.get("PAPERFEED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without it, `paperfeed serve` links emails to the address it serves.
+PAPERFEED_BASE_URL_GIVEN = bool(os.environ.get("PAPERFEED_BASE_URL", "").strip())
 PAPERFEED_FROM_EMAIL = os.environ.get("PAPERFEED_FROM_EMAIL", "paperfeed <digest@localhost>")
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = PAPERFEED_FROM_EMAIL
 globals().update(email_settings(os.environ.get("SMTP_URL")))
@@ -232,6 +235,10 @@ DIGESTS_WEEKLY_DAY = 4  # weekday the weekly digest goes out (Monday 0; Friday)
 PAPERFEED_HOST = os.environ.get("PAPERFEED_HOST", "127.0.0.1")
 PAPERFEED_PORT = int(os.environ.get("PAPERFEED_PORT", "8000"))
 PAPERFEED_WEB_WORKERS = int(os.environ.get("PAPERFEED_WEB_WORKERS", "0")) or os.cpu_count() or 1
+
+# Long commands (import, harvest, reindex, export, digest send --inline) away from a
+# terminal print a progress line this often (paperfeed.progress).
+PAPERFEED_PROGRESS_SECONDS = float(os.environ.get("PAPERFEED_PROGRESS_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

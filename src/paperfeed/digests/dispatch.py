@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 
 from paperfeed.digests.compose import Composer, period_for
 from paperfeed.digests.models import SendLog
@@ -20,9 +21,11 @@ def send_period(
     day: dt.date,
     inline: bool = True,
     sleep=time.sleep,  # type: ignore[no-untyped-def]
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SendResult, int]:
     """Send (inline) or enqueue (one task per batch) this period's digests.
-    Returns the inline result and the number of batches."""
+    Returns the inline result and the number of batches; an inline send reports
+    ``progress(subscribers done, subscribers due)`` after each batch."""
     period = period_for(kind, day)
     already = SendLog.objects.filter(
         period_key=period.key, state__in=[State.SENT, State.BOUNCED]
@@ -33,8 +36,12 @@ def send_period(
     result = SendResult()
     if inline:
         composer = Composer(period)
+        done = 0
         for chunk in batches:
             result.add(send_batch(kind, day, chunk, composer=composer, sleep=sleep))
+            done += len(chunk)
+            if progress:
+                progress(done, len(ids))
     else:
         for chunk in batches:
             send_digest_batch.enqueue(kind, day.isoformat(), chunk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.http import urlencode
 
+from paperfeed.textlinks import linkify
 from paperfeed.web import display
 from paperfeed.web.cards import render_cards
 
@@ -22,6 +23,12 @@ for _name in (
     "is_long",
 ):
     register.filter(_name, getattr(display, _name))
+
+
+@register.filter
+def links(text: str) -> str:
+    """Text from arXiv (abstract, comments) escaped, its http(s) URLs clickable."""
+    return linkify(text)
 
 
 @register.simple_tag(takes_context=True)
