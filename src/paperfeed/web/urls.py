@@ -2,7 +2,17 @@
 
 from django.urls import path, re_path, register_converter
 
-from paperfeed.web import categories, feed, feeds, for_you, papers, people, search, trending
+from paperfeed.web import (
+    categories,
+    feed,
+    feeds,
+    for_you,
+    papers,
+    people,
+    search,
+    trending,
+    votes,
+)
 from paperfeed.web.converters import ArxivIdConverter, CategoryConverter
 
 register_converter(ArxivIdConverter, "arxiv")
@@ -13,6 +23,7 @@ urlpatterns = [
     path("", feed.daily, name="feed"),
     path("trending", trending.trending, name="trending"),
     path("for-you", for_you.for_you, name="for-you"),
+    path("papers/<path:arxiv_id>/vote", votes.vote, name="vote"),
     path("papers/<arxiv:arxiv_id>", papers.paper_detail, name="paper"),
     path("categories", categories.category_index, name="categories"),
     path("categories/<category:code>", categories.category_detail, name="category"),
