@@ -14,8 +14,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Paper
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 
 # An arXiv id inside free text: URLs, "arXiv:2503.01234v2", DOIs 10.48550/arXiv.2503.01234.
 _ID_IN_TEXT = re.compile(

@@ -22,6 +22,7 @@ from threadpoolctl import ThreadpoolController
 
 from paperfeed.catalogue.models import Authorship, Paper
 from paperfeed.catalogue.version import database_key
+from paperfeed.community.state import visible_filter
 from paperfeed.recommend.model import ModelParams, ReaderModel, fit, seed_for
 from paperfeed.recommend.profile import VERBS, Profile
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
@@ -175,9 +176,9 @@ def _candidates(
 
 
 def _hidden(ids: list[int]) -> set[int]:
-    return set(
-        Paper.objects.filter(id__in=ids, trending_score__hidden=True).values_list("id", flat=True)
-    )
+    """Of these papers, those a curator hid (community's per-paper state)."""
+    visible = Paper.objects.filter(visible_filter(), id__in=ids).values_list("id", flat=True)
+    return set(ids) - set(visible)
 
 
 @dataclass

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Paper
 from paperfeed.recommend.profile import Profile
 from paperfeed.recommend.rank import Recommendation, recommend
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 
 MAX_IDS = 100  # liked and disliked together
 MAX_LIMIT = 100

@@ -10,11 +10,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.community import listing
 from paperfeed.recommend import community
 from paperfeed.recommend.buttons import signal_html
 from paperfeed.recommend.profile import profile_for
 from paperfeed.recommend.rank import recommend
-from paperfeed.web import queries
 from paperfeed.web.cards import render_cards
 
 WINDOWS = {"day": "Today", "week": "This week", "all": "All time"}
@@ -48,7 +48,7 @@ def for_you(request):  # type: ignore[no-untyped-def]
     since, until = window_dates(window)
     context["bounds"] = (since, until)
     found = recommend(profile, since=since, until=until, limit=LIMIT)
-    papers = {p.pk: p for p in queries.card_queryset().filter(id__in=[r.paper_id for r in found])}
+    papers = {p.pk: p for p in listing.card_queryset().filter(id__in=[r.paper_id for r in found])}
     target = f"#{LIST_ID}"
     context["items"] = [
         {
