@@ -16,6 +16,7 @@ from django.db import transaction
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.search import keyword, vectors
+from paperfeed.search.backends import backend
 from paperfeed.search.embeddings import MODEL_NAME, get_embedder, paper_text
 from paperfeed.search.models import PaperEmbedding
 
@@ -51,13 +52,13 @@ def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -
     if not rows:
         return 0
     matrix = embedder.embed([text for _, text in rows])
-    pg = vectors.use_pgvector()
+    search_backend = backend()
     objs = [
         PaperEmbedding(
             paper_id=pk,
             model_name=embedder.name,
             vector=vectors.to_bytes(vec),
-            pgvector=vec if pg else None,
+            pgvector=search_backend.vector_value(vec),
             text_hash=text_hash(text),
         )
         for (pk, text), vec in zip(rows, matrix, strict=True)
