@@ -122,6 +122,12 @@ def _documents(paper_ids: Sequence[int]) -> list[Document]:
     ]
 
 
+def on_papers_written(sender, records=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """``papers_written`` receiver: the batch's keyword rows, in its transaction, so a
+    paper is searchable by its words the moment the import commits."""
+    write_documents([record_document(pk, record) for pk, record in records])
+
+
 def write_documents(docs: Sequence[Document], chunk: int = 500) -> int:
     """(Re)write the keyword rows of these documents, in the caller's transaction."""
     search_backend = backend()

@@ -70,6 +70,8 @@ class SearchBackend:
     row_cost = 1
     keyword_table = ""
     keyword_key = ""
+    # INSERT of one keyword row from a Document's four values.
+    keyword_insert = ""
     vectors_in_database = False
 
     def ranker(self, parsed: ParsedQuery, filters: Filters) -> KeywordRanker:
@@ -77,7 +79,13 @@ class SearchBackend:
 
     def write_keyword_rows(self, ids: Sequence[int], docs: Sequence[Document]) -> None:
         """Replace the rows of ``ids`` by ``docs`` (ids without a document lose theirs)."""
-        raise NotImplementedError
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {self.keyword_table} WHERE {self.keyword_key} IN ({marks})",
+                list(ids),
+            )
+            cursor.executemany(self.keyword_insert, list(docs))
 
     def clear_keyword_rows(self) -> None:
         with connection.cursor() as cursor:

@@ -18,7 +18,6 @@ from django.db import connection, transaction
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.backends.base import (
     FILTERED_WALK,
-    Document,
     KeywordRanker,
     Match,
     Ranked,
@@ -149,24 +148,19 @@ class PostgresBackend(SearchBackend):
     row_cost = 3
     keyword_table = "search_paperfts"
     keyword_key = "paper_id"
+    # Title (A) and abstract (B) stemmed, authors (C) as written.
+    keyword_insert = (
+        "INSERT INTO search_paperfts (paper_id, document) VALUES (%s,"
+        " setweight(to_tsvector('english', %s), 'A')"
+        " || setweight(to_tsvector('english', %s), 'B')"
+        " || setweight(to_tsvector('simple', %s), 'C'))"
+    )
 
     def __init__(self, pgvector: bool = True) -> None:
         self.vectors_in_database = pgvector
 
     def ranker(self, parsed: ParsedQuery, filters: Filters) -> KeywordRanker:
         return TsvectorRanker(parsed, filters)
-
-    def write_keyword_rows(self, ids: Sequence[int], docs: Sequence[Document]) -> None:
-        marks = ", ".join(["%s"] * len(ids))
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM search_paperfts WHERE paper_id IN ({marks})", list(ids))
-            cursor.executemany(
-                "INSERT INTO search_paperfts (paper_id, document) VALUES (%s,"
-                " setweight(to_tsvector('english', %s), 'A')"
-                " || setweight(to_tsvector('english', %s), 'B')"
-                " || setweight(to_tsvector('simple', %s), 'C'))",
-                list(docs),
-            )
 
     def vector_value(self, vector: np.ndarray) -> np.ndarray | None:
         return vector if self.vectors_in_database else None

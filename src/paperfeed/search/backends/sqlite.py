@@ -7,14 +7,13 @@ porter stemming, a delete trigger on the paper table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.db import connection
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.backends.base import (
     FILTERED_WALK,
-    Document,
     KeywordRanker,
     Match,
     Ranked,
@@ -105,18 +104,12 @@ class SQLiteBackend(SearchBackend):
     row_cost = 1
     keyword_table = "paper_fts"
     keyword_key = "rowid"
+    keyword_insert = (
+        "INSERT INTO paper_fts (rowid, title, abstract, authors) VALUES (%s, %s, %s, %s)"
+    )
 
     def ranker(self, parsed: ParsedQuery, filters: Filters) -> KeywordRanker:
         return Fts5Ranker(parsed, filters)
-
-    def write_keyword_rows(self, ids: Sequence[int], docs: Sequence[Document]) -> None:
-        marks = ", ".join(["%s"] * len(ids))
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM paper_fts WHERE rowid IN ({marks})", list(ids))
-            cursor.executemany(
-                "INSERT INTO paper_fts (rowid, title, abstract, authors) VALUES (%s, %s, %s, %s)",
-                list(docs),
-            )
 
     def optimize_keyword_rows(self) -> None:
         """Merge the FTS5 index into one segment: each term look-up then reads one
