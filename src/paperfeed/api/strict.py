@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from ninja import Router
+from ninja.decorators import decorate_view
 from ninja.operation import Operation
 
 MAX_NAMED = 10
@@ -31,7 +32,7 @@ def query_names(operation: Operation) -> frozenset[str]:
 def unknown_parameters(
     run: Callable[..., HttpResponseBase], known: frozenset[str]
 ) -> Callable[..., HttpResponseBase]:
-    """``run`` preceded by the check (before any cache is consulted)."""
+    """``run`` preceded by the check."""
 
     @functools.wraps(run)
     def checked(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
@@ -49,7 +50,10 @@ def unknown_parameters(
 
 
 def refuse_unknown_parameters(router: Router) -> None:
-    """Wrap every operation of ``router`` with the check."""
+    """Give every operation of ``router`` the check, as a ``decorate_view`` decorator
+    (so it survives ninja binding a copy of each operation to the API), outermost:
+    it runs before any cache is consulted."""
     for path_view in router.path_operations.values():
         for operation in path_view.operations:
-            operation.run = unknown_parameters(operation.run, query_names(operation))  # type: ignore[method-assign]
+            known = query_names(operation)
+            decorate_view(functools.partial(unknown_parameters, known=known))(operation.view_func)
