@@ -82,8 +82,8 @@ class TableState:
     @classmethod
     def read(cls, model_name: str = MODEL_NAME) -> TableState:
         """Index-only look-ups (one aggregate over the rows would read every vector),
-        remembered for ``PAPERFEED_VECTOR_STATE_TTL`` seconds, so a search costs no query here and
-        another process's writes show within that time.
+        remembered for ``PAPERFEED_VECTOR_STATE_TTL`` seconds, so a search costs no
+        query here and another process's writes show within that time.
 
         The row count (a scan of an index: 90 ms at a million vectors) is read again
         only every ``COUNT_TTL`` seconds once the table is past twice the exact-search
