@@ -130,6 +130,18 @@ PAPERFEED_RATE_LIMITS: dict[str, str] = {}
 GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com")
 GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")
 
+# Search (paperfeed.search): every setting its backends and rankings read.
+# Vectors searched exactly (a product with the whole matrix) up to this many papers;
+# above it, the hnswlib index file (SQLite, or PostgreSQL without pgvector).
+PAPERFEED_ANN_THRESHOLD = int(os.environ.get("PAPERFEED_ANN_THRESHOLD", "20000"))
+# Rows a keyword search ranks (paperfeed.search.pruning); 0 turns pruning off.
+PAPERFEED_KEYWORD_ROW_BUDGET = max(0, int(os.environ.get("PAPERFEED_KEYWORD_ROW_BUDGET", "3000")))
+# On PostgreSQL, vectors in a pgvector column with its HNSW index; "0" keeps them as
+# bytes searched in process, as on SQLite (for pgvector builds that crash on the CPU).
+PAPERFEED_PGVECTOR = os.environ.get("PAPERFEED_PGVECTOR", "1").strip() != "0"
+# Seconds a process trusts its last look at the vector table before reading it again.
+PAPERFEED_VECTOR_STATE_TTL = float(os.environ.get("PAPERFEED_VECTOR_STATE_TTL", "1.0"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("PAPERFEED_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

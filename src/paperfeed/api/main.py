@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
 from paperfeed.api.routes import router
+from paperfeed.api.strict import refuse_unknown_parameters
 
 api = NinjaAPI(
     title="paperfeed API",
@@ -23,6 +24,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+refuse_unknown_parameters(router)
 api.add_router("/", router)
 
 
