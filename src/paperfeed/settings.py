@@ -11,6 +11,11 @@ Environment variables:
   SMTP_URL                smtp[s]://user:pass@host:port[?starttls=1]; default .eml files
   PAPERFEED_BASE_URL      absolute URL of the site, for links in emails
   PAPERFEED_FROM_EMAIL    the From of every email
+  PAPERFEED_TASK_LEASE_SECONDS, PAPERFEED_TASK_HEARTBEAT_SECONDS, PAPERFEED_TASK_MAX_ATTEMPTS
+                          how soon a dead worker's task runs again (paperfeed.service.leases)
+  PAPERFEED_METRICS       1: Prometheus metrics at /metrics (PROMETHEUS_MULTIPROC_DIR: where
+                          a machine's processes write them, default DATA_DIR/metrics)
+  PAPERFEED_LOG_FORMAT    json: logs as JSON lines; plain (default): text
 """
 
 from __future__ import annotations
@@ -132,6 +137,23 @@ TASKS = {
         "BACKEND": os.environ.get("PAPERFEED_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Task leases (paperfeed.service.leases): a running task whose worker sent no heartbeat
+# for this long is queued again; a task whose workers died this often is failed.
+PAPERFEED_TASK_LEASE_SECONDS = float(os.environ.get("PAPERFEED_TASK_LEASE_SECONDS", "60"))
+PAPERFEED_TASK_HEARTBEAT_SECONDS = float(
+    os.environ.get("PAPERFEED_TASK_HEARTBEAT_SECONDS", str(PAPERFEED_TASK_LEASE_SECONDS / 4))
+)
+PAPERFEED_TASK_MAX_ATTEMPTS = int(os.environ.get("PAPERFEED_TASK_MAX_ATTEMPTS", "5"))
+
+# Prometheus metrics at /metrics (paperfeed.monitoring). prometheus-client reads
+# PROMETHEUS_MULTIPROC_DIR when first imported, so it is set here, before any import of
+# it, and inherited by the processes `paperfeed serve` starts.
+PAPERFEED_METRICS = env_bool("PAPERFEED_METRICS")
+PAPERFEED_METRICS_DIR = ""
+if PAPERFEED_METRICS:
+    PAPERFEED_METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(DATA_DIR / "metrics")
+    os.makedirs(PAPERFEED_METRICS_DIR, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = PAPERFEED_METRICS_DIR
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -211,16 +233,35 @@ PAPERFEED_BASE_URL = os.environ.get("PAPERFEED_BASE_URL", "http://127.0.0.1:8000
 PAPERFEED_FROM_EMAIL = os.environ.get("PAPERFEED_FROM_EMAIL", "paperfeed <digest@localhost>")
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = PAPERFEED_FROM_EMAIL
 globals().update(email_settings(os.environ.get("SMTP_URL")))
+# A digest send claimed this long ago and not finished was left by a dead worker: another
+# worker takes it over (paperfeed.digests.send.claim).
+DIGESTS_CLAIM_STALE_MINUTES = float(os.environ.get("PAPERFEED_DIGEST_CLAIM_STALE_MINUTES", "30"))
 
+# PAPERFEED_LOG_FORMAT=json: one JSON object a line (python-json-logger), for a log
+# collector; the default is plain text.
+PAPERFEED_LOG_FORMAT = os.environ.get("PAPERFEED_LOG_FORMAT", "plain").strip().lower()
+if PAPERFEED_LOG_FORMAT not in {"plain", "json"}:
+    raise ValueError(f"PAPERFEED_LOG_FORMAT must be plain or json, not {PAPERFEED_LOG_FORMAT!r}")
+_log_level = os.environ.get("PAPERFEED_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {
-        "paperfeed": {
-            "handlers": ["console"],
-            "level": os.environ.get("PAPERFEED_LOG_LEVEL", "INFO"),
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": PAPERFEED_LOG_FORMAT},
+    },
+    "loggers": {
+        "paperfeed": {"handlers": ["console"], "level": _log_level},
+        "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
