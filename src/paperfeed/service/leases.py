@@ -122,7 +122,7 @@ def reclaim_expired(now: dt.datetime | None = None) -> list[str]:
                 result.pk,
                 result.task_path,
                 (result.worker_ids or ["?"])[-1],
-                "failed after %d attempts" % attempts if attempts >= limit else "queued again",
+                f"failed after {attempts} attempts" if attempts >= limit else "queued again",
             )
     return reclaimed
 
@@ -149,12 +149,12 @@ class Housekeeper(threading.Thread):
         close_old_connections()
         try:
             task_id = self.current
-            if task_id is not None and not renew(task_id, self.worker_id):
-                if self.current == task_id:
-                    log.warning(
-                        "lease on task %s was taken back; it may run twice (it is safe to)",
-                        task_id,
-                    )
+            lost = task_id is not None and not renew(task_id, self.worker_id)
+            if lost and self.current == task_id:
+                log.warning(
+                    "lease on task %s was taken back; it may run twice (it is safe to)",
+                    task_id,
+                )
             reclaim_expired()
         except Exception:  # a database hiccup: the next beat tries again
             log.exception("task heartbeat failed")
