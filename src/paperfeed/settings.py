@@ -55,9 +55,13 @@ INSTALLED_APPS = [
     "paperfeed.digests",
     "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN
     "paperfeed.web",
+    "paperfeed.monitoring",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics first: probes by IP address pass the host check.
+    "paperfeed.monitoring.middleware.OperatorEndpointsMiddleware",
+    "paperfeed.monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -8,9 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from paperfeed.metrics import clear_dead_files
 
 
 class Command(BaseCommand):
@@ -34,6 +38,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         # Hashed, compressed copies for whitenoise to serve with far-future caching.
         call_command("collectstatic", interactive=False, verbosity=0)
+        if settings.PAPERFEED_METRICS_DIR:
+            # Counters of processes from an earlier run start again from zero.
+            clear_dead_files(Path(settings.PAPERFEED_METRICS_DIR))
         python = sys.executable
         children: list[subprocess.Popen] = []
         web = [
