@@ -203,6 +203,12 @@ X_FRAME_OPTIONS = "DENY"
 if SECURE:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain-http requests are redirected; /healthz, /readyz and /metrics are answered
+    # before this (paperfeed.monitoring), so probes over http still work.
+    SECURE_SSL_REDIRECT = True
+# HSTS for every subdomain and the browsers' preload list bind the whole domain: its
+# owner's choice, not the app's, so `paperfeed check-deploy` does not ask for them.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 # Rate limits (paperfeed.ratelimit): counted per IP from REMOTE_ADDR; behind a proxy
 # name the header that carries the client address, e.g. HTTP_X_FORWARDED_FOR.
