@@ -231,6 +231,9 @@ HTTP_USER_AGENT = os.environ.get(
 # arXiv announces new papers at 00:00 UTC, Sunday to Thursday.
 PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", ["cs.AI", "cs.CL", "cs.CV", "cs.LG"])
 PAPERFEED_DAILY_AT = os.environ.get("PAPERFEED_DAILY_AT", "01:30")
+# A daily job started this long ago and never finished was left by a dead process: the
+# next check runs it again (paperfeed.service.schedule).
+PAPERFEED_SCHEDULE_STALE_MINUTES = float(os.environ.get("PAPERFEED_SCHEDULE_STALE_MINUTES", "180"))
 PAPERFEED_DAILY_JOBS = [
     ["fetch_new", *PAPERFEED_CATEGORIES],
     ["refresh_stars"],

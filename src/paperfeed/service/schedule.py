@@ -34,12 +34,30 @@ def daily_jobs() -> list[DailyJob]:
     return [DailyJob(line[0], list(line), at) for line in settings.PAPERFEED_DAILY_JOBS]
 
 
-def _claim(job: DailyJob, day: dt.date) -> ScheduledRun | None:
+def _claim(job: DailyJob, day: dt.date, now: dt.datetime) -> ScheduledRun | None:
+    """The day's run of this job, claimed by us; None when it ran or is running.
+
+    A run started more than ``PAPERFEED_SCHEDULE_STALE_MINUTES`` ago and never
+    finished was left by a process that died (killed, machine gone): it is taken over
+    (the jobs are safe to run again), so a crash does not skip the day."""
     try:
         with transaction.atomic():
             return ScheduledRun.objects.create(job=job.name, day=day)
     except IntegrityError:
+        pass
+    stale = now - dt.timedelta(minutes=float(settings.PAPERFEED_SCHEDULE_STALE_MINUTES))
+    left = ScheduledRun.objects.filter(
+        job=job.name, day=day, finished_at__isnull=True, started_at__lt=stale
+    ).first()
+    if left is None:
         return None
+    # Conditional on the start we read: of two schedulers taking over, one wins.
+    won = ScheduledRun.objects.filter(pk=left.pk, started_at=left.started_at).update(started_at=now)
+    if not won:
+        return None
+    log.warning("daily job %s of %s was left unfinished; running it again", job.name, day)
+    left.started_at = now
+    return left
 
 
 def run_due(
@@ -52,7 +70,7 @@ def run_due(
     for job in daily_jobs() if jobs is None else jobs:
         if now.astimezone(dt.UTC).time() < job.at:
             continue
-        run = _claim(job, day)
+        run = _claim(job, day, now)
         if run is None:
             continue
         out = io.StringIO()
