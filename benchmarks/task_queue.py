@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +95,7 @@ def main() -> None:
             # Recovery: a real indexing task, its worker killed mid-run.
             papers = work / "papers.jsonl"
             with gzip.open(LISTINGS, "rt") as source:
-                papers.write_text("".join(line for _, line in zip(range(300), source)))
+                papers.write_text("".join(islice(source, 300)))
             subprocess.run([sys.executable, "-m", "paperfeed", "import", str(papers)],
                            env=env, check=True, capture_output=True)  # fmt: skip
             lease_env = {**env, "PAPERFEED_TASK_LEASE_SECONDS": str(args.lease)}

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,7 +101,7 @@ def main() -> None:
         work = Path(tmp)
         papers_file = work / "papers.jsonl"
         with gzip.open(LISTINGS, "rt") as source:
-            papers_file.write_text("".join(line for _, line in zip(range(args.papers), source)))
+            papers_file.write_text("".join(islice(source, args.papers)))
         print(f"building the model once ({load()})", flush=True)
         build = subprocess.run(
             [sys.executable, "-c", "import django, os; os.environ.setdefault("
@@ -117,8 +118,9 @@ def main() -> None:
                 capture_output=True, text=True, check=True,
             ).stdout.strip()  # fmt: skip
         try:
+            kind = "PostgreSQL" if args.postgres else "SQLite"
             print(f"{args.papers} papers, {args.threads} embedding thread(s) per worker, "
-                  f"{'PostgreSQL' if args.postgres else 'SQLite'}, {os.cpu_count()} cores")  # fmt: skip
+                  f"{kind}, {os.cpu_count()} cores")  # fmt: skip
             base = None
             for workers in args.workers:
                 r = run(workers, args, work, papers_file, base_env)
