@@ -36,7 +36,7 @@ def load() -> str:
 
 def shell(code: str, env: dict) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "paperfeed", "shell", "-c", code],
+        [sys.executable, "-m", "paperfeed", "shell", "--verbosity", "0", "-c", code],
         env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return done.stdout.strip()
