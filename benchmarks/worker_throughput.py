@@ -83,8 +83,8 @@ def run(
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    check = paperfeed(["shell", "--verbosity", "0", "-c", "from paperfeed.search.models import PaperEmbedding as E;"
-                       "print(E.objects.count())"], env, stdout=subprocess.PIPE)  # fmt: skip
+    count = "from paperfeed.search.models import PaperEmbedding as E; print(E.objects.count())"
+    check = paperfeed(["shell", "--verbosity", "0", "-c", count], env, stdout=subprocess.PIPE)
     embedded = int(check.communicate()[0].decode().strip() or 0)
     return {"workers": workers, "codes": codes, "wall": wall, "cpu": cpu, "embedded": embedded}
 
