@@ -16,6 +16,7 @@ Environment variables:
   PAPERFEED_METRICS       1: Prometheus metrics at /metrics (PROMETHEUS_MULTIPROC_DIR: where
                           a machine's processes write them, default DATA_DIR/metrics)
   PAPERFEED_LOG_FORMAT    json: logs as JSON lines; plain (default): text
+  PAPERFEED_PROGRESS_SECONDS  seconds between progress lines away from a terminal (30)
 """
 
 from __future__ import annotations
@@ -256,6 +257,10 @@ PAPERFEED_LOG_FORMAT = os.environ.get("PAPERFEED_LOG_FORMAT", "plain").strip().l
 if PAPERFEED_LOG_FORMAT not in {"plain", "json"}:
     raise ValueError(f"PAPERFEED_LOG_FORMAT must be plain or json, not {PAPERFEED_LOG_FORMAT!r}")
 _log_level = os.environ.get("PAPERFEED_LOG_LEVEL", "INFO")
+# Long commands (import, harvest, reindex, export, digest send --inline) away from a
+# terminal print a progress line this often (paperfeed.progress).
+PAPERFEED_PROGRESS_SECONDS = float(os.environ.get("PAPERFEED_PROGRESS_SECONDS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -40,10 +40,10 @@ def test_readyz_reports_database_migrations_and_queue(client):
 def test_readyz_lists_pending_migrations(client):
     from django.db.migrations.recorder import MigrationRecorder
 
-    MigrationRecorder(connection).migration_qs.filter(app="service", name="0002_tasklease").delete()
+    MigrationRecorder(connection).migration_qs.filter(app="service", name="0003_tasklease").delete()
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["migrations"] == {"pending": ["service.0002_tasklease"]}
+    assert response.json()["migrations"] == {"pending": ["service.0003_tasklease"]}
 
 
 @contextlib.contextmanager

@@ -3,7 +3,7 @@
 
 Counts come from django-tasks' database table through indexes only: waiting tasks
 through the backend's own partial index on READY rows, running ones through
-``service_task_running`` (a partial index this app adds, migration 0002), so a table
+``service_task_running`` (a partial index this app adds, migration 0003), so a table
 holding millions of finished results costs nothing here.
 """
 

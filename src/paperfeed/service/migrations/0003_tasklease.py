@@ -11,7 +11,7 @@ RUNNING_INDEX = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("service", "0001_initial"),
+        ("service", "0002_retry_after"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 
