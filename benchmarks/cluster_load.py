@@ -330,7 +330,7 @@ def main() -> None:
                 "import json; from paperfeed.catalogue.models import Paper;"
                 "from paperfeed.search.models import PaperEmbedding as E;"
                 "from paperfeed.community.models import Vote, Comment;"
-                "from paperfeed.trending.models import TrendingScore as S;"
+                "from paperfeed.community.models import PaperState as S;"
                 "from django.db.models import Sum;"
                 "print(json.dumps({'papers': Paper.objects.count(), 'embedded': E.objects.count(),"
                 " 'votes': Vote.objects.count(), 'comments': Comment.objects.count(),"
@@ -341,7 +341,7 @@ def main() -> None:
                 == facts["papers"]
                 == args.papers + args.new,
                 "votes stored once each": facts["votes"] == len(stats.votes),
-                "trending totals = votes": facts["trending_votes"] == facts["votes"],
+                "vote totals = votes": facts["trending_votes"] == facts["votes"],
                 "comments stored once each": facts["comments"] == stats.comments,
                 "no task waiting/running/failed": q["waiting"] + q["running"] + q["failed"] == 0,
             }
