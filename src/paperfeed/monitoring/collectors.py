@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from paperfeed.catalogue.models import Paper
+from paperfeed.search.embeddings import MODEL_NAME
+from paperfeed.search.models import PaperEmbedding
 from paperfeed.service.queue import queue_state
 
 log = logging.getLogger("paperfeed.monitoring")
@@ -17,10 +20,6 @@ log = logging.getLogger("paperfeed.monitoring")
 
 def embedding_backlog() -> int:
     """Papers still waiting for a vector from the current model."""
-    from paperfeed.catalogue.models import Paper
-    from paperfeed.search.embeddings import MODEL_NAME
-    from paperfeed.search.models import PaperEmbedding
-
     embedded = PaperEmbedding.objects.filter(model_name=MODEL_NAME).count()
     return max(0, Paper.objects.count() - embedded)
 
