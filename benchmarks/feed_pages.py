@@ -1,6 +1,7 @@
 """The ranked daily feed on the real corpus: what ranking a whole day, week or month costs.
 
-    PAPERFEED_DATA_DIR=DIR paperfeed import ../shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz
+    PAPERFEED_DATA_DIR=DIR paperfeed import \
+        ../shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz
     python benchmarks/feed_pages.py --data-dir DIR [--requests 20]
 
 Renders the feed's views of the busiest announcement day and of its month through the
@@ -89,7 +90,9 @@ def main() -> None:
         first, last = span_bounds(day, span)
         in_span = queries.visible_papers().filter(announced__gte=first, announced__lte=last)
         ranked = in_span.count()
-        p50, p95, cpu = measure(lambda: ranking.entries(in_span, first, last), args.requests)
+        p50, p95, cpu = measure(
+            lambda q=in_span, a=first, b=last: ranking.entries(q, a, b), args.requests
+        )
         print(f"{'ranking.entries, ' + span:44} {ranked:7} {p50:8.1f} {p95:8.1f} {cpu:8.1f}")
         for query in ("", "&show=all", "&show=all&view=list"):
             url = f"/?date={day}&span={span}{query}"

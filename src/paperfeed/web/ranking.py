@@ -26,7 +26,7 @@ from django.http import HttpRequest
 from paperfeed.catalogue.models import Paper
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One paper of the span with what ranks it."""
 
@@ -85,28 +85,21 @@ def entries(
         )
         for pk, arxiv_id, category, announced, votes, stars, gained, featured_on in rows
     ]
+    ranked.sort(key=newest_first, reverse=True)  # the last key first: sorts are stable
     ranked.sort(key=sort_key)
     return ranked
 
 
 def sort_key(entry: Entry) -> tuple:
-    """Ascending sort key: the five keys of the module's docstring, best first."""
-    return (
-        not entry.featured,
-        -entry.votes,
-        -entry.stars_gained,
-        -entry.stars,
-        -entry.fit,
-        _newest_first(entry.arxiv_id),
-    )
+    """Ascending sort key of the first four keys of the module's docstring, best first
+    (the fifth, newest first, is the order ``entries`` sorts by before this one)."""
+    return (not entry.featured, -entry.votes, -entry.stars_gained, -entry.stars, -entry.fit)
 
 
-def _newest_first(arxiv_id: str) -> tuple[int, ...]:
-    """A key that sorts newer ids first: new-style ids (2503.15321) by their digits,
-    old-style ones (astro-ph/0601001) after them."""
-    if "/" in arxiv_id:
-        return (1, *(-ord(c) for c in arxiv_id))
-    return (0, *(-ord(c) for c in arxiv_id))
+def newest_first(entry: Entry) -> tuple[bool, str]:
+    """Sorted in reverse, newer ids first: new-style ids (2503.15321) by their digits,
+    then old-style ones (astro-ph/0601001)."""
+    return "/" not in entry.arxiv_id, entry.arxiv_id
 
 
 def has_signal(entry: Entry) -> bool:
