@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
+from paperfeed.textlinks import linkify
 from paperfeed.web.queries import CARD_AUTHORS
 
 register = template.Library()
@@ -50,6 +51,12 @@ def category_url(code: str) -> str:
 
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9]")
+
+
+@register.filter
+def links(text: str) -> str:
+    """Text from arXiv (abstract, comments) escaped, its http(s) URLs clickable."""
+    return linkify(text)
 
 
 @register.filter
