@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdata import require_data_dir  # this folder is on sys.path
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()
+    require_data_dir(args.data_dir, "the listings corpus imported (paperfeed import)")
 
     os.environ["PAPERFEED_DATA_DIR"] = str(args.data_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
