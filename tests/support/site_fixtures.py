@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from paperfeed.trending.score import forget_recent_revision
+from paperfeed.community.state import forget_recent_revision
 from paperfeed.web.responses import clear_page_cache
 from tests.support.corpus import load_corpus
 

@@ -17,7 +17,10 @@ from collections import Counter
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from paperfeed.catalogue.days import day_nav
 from paperfeed.catalogue.models import Paper
+from paperfeed.community import listing
+from paperfeed.community.featured import featured_on
 from paperfeed.web import queries, ranking
 from paperfeed.web.params import BadParameter, parse_category, parse_choice, parse_date, parse_page
 from paperfeed.web.responses import cached_page
@@ -42,7 +45,7 @@ def span_bounds(day: dt.date, span: str) -> tuple[dt.date, dt.date]:
 def load_cards(entries: list[tuple[ranking.Entry, int]], numbered: bool) -> list[Paper]:
     """The card data of these ranked papers, in their order, each with its ``entry``
     (and ``rank``, its place in the ranking, when ``numbered``). Four queries."""
-    by_pk = {p.pk: p for p in queries.card_queryset().filter(pk__in=[e.pk for e, _ in entries])}
+    by_pk = {p.pk: p for p in listing.card_queryset().filter(pk__in=[e.pk for e, _ in entries])}
     papers = []
     for entry, position in entries:
         paper = by_pk.get(entry.pk)
@@ -73,7 +76,7 @@ def daily(request):  # type: ignore[no-untyped-def]
     show = parse_choice(request.GET.get("show"), SHOWS, "all" if number > 1 else "top", "show")
     view = parse_choice(request.GET.get("view"), VIEWS, "cards", "view")
 
-    nav = queries.day_nav(day)
+    nav = day_nav(day)
     if day is None:
         day = nav.latest
     kept = {"category": category.code if category else "", "show": show, "view": view}
@@ -92,7 +95,7 @@ def daily(request):  # type: ignore[no-untyped-def]
         return render(request, "web/feed.html", {**context, "empty_catalogue": True})
 
     first, last = span_bounds(day, span)
-    in_span = queries.visible_papers().filter(announced__gte=first, announced__lte=last)
+    in_span = listing.visible_papers().filter(announced__gte=first, announced__lte=last)
     ranked = ranking.entries(in_span, first, last, request)
     facets = facets_of(ranked)
     span_total = len(ranked)
@@ -105,8 +108,6 @@ def daily(request):  # type: ignore[no-untyped-def]
         if number > 1:
             raise BadParameter("the top of the day has one page; add show=all to see them all")
         if span == "day":
-            from paperfeed.community.featured import featured_on
-
             featured = featured_on(day)
         shown = {p.pk for p in featured}
         chosen = [e for e in ranked if e.pk not in shown][:TOP_COUNT]

@@ -52,10 +52,10 @@ def community_totals(papers: QuerySet[Paper]) -> Iterable[tuple]:
         "arxiv_id",
         "primary_category_id",
         "announced",
-        "trending_score__votes",
-        "trending_score__stars",
-        "trending_score__stars_gained",
-        "trending_score__featured_on",
+        "community__votes",
+        "community__stars",
+        "community__stars_gained",
+        "community__featured_on",
     )
 
 

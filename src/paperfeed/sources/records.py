@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from paperfeed.catalogue.ids import abs_url, parse_arxiv_id, pdf_url
+from paperfeed.sources.ids import abs_url, parse_arxiv_id, pdf_url
 
 # arXiv category codes: cs.CV, hep-th, cond-mat.mtrl-sci, q-bio.NC. Some listings put MSC
 # ("68T05") or ACM ("I.2.6; I.4.8") classes among the categories; those are not kept.
