@@ -11,8 +11,8 @@ import pytest
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.curation import feature
-from paperfeed.community.votes import cast
 from paperfeed.community.state import forget_recent_revision, set_stars
+from paperfeed.community.votes import cast
 from paperfeed.web import feed, ranking
 from paperfeed.web.responses import clear_page_cache
 from tests.support.community import make_curator, make_reader
