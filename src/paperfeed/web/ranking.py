@@ -45,8 +45,8 @@ def community_totals(papers: QuerySet[Paper]) -> Iterable[tuple]:
     """``(pk, arxiv_id, primary category, announced, votes, stars, stars_gained,
     featured_on)`` for each paper of ``papers``, in one query.
 
-    The one place the feed reads the community's totals: where they are stored may
-    move without the ranking noticing."""
+    The one place the feed reads the community's totals (the paper's ``PaperState``,
+    joined in the same query), so the ranking does not care where they live."""
     return papers.order_by().values_list(
         "pk",
         "arxiv_id",
