@@ -16,7 +16,7 @@ from paperfeed.community.votes import cast
 from paperfeed.digests.models import Subscriber
 from paperfeed.digests.tokens import manage_token
 from paperfeed.search.keyword import index_keyword
-from paperfeed.web.templatetags.paperfeed_web import author_url
+from paperfeed.web.display import author_url
 from tests.support.community import make_reader
 from tests.support.corpus import load_corpus
 
