@@ -1,6 +1,6 @@
 """Search tests share one model session and one indexed corpus slice per module.
 
-The slice (the first 300 papers of the shared listings) is ingested and indexed
+The slice (the first 300 papers of the listings in tests/fixtures) is ingested and indexed
 once per module outside the per-test transactions, and removed afterwards, so
 other test folders never see it.
 """
@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings as django_settings
 
 from paperfeed.catalogue.ingest import Ingestor
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.jsonl import read_jsonl
+from paperfeed.sources.records import PaperRecord
 from tests.support.paths import LISTINGS
 
 SLICE = 300

@@ -17,8 +17,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from paperfeed.catalogue import models
-from paperfeed.catalogue.records import Author, PaperRecord, Version, merge
 from paperfeed.catalogue.signals import papers_changed
+from paperfeed.sources.records import Author, PaperRecord, Version, merge
 
 _PAPER_FIELDS = (
     "title",

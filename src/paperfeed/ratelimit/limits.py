@@ -54,7 +54,7 @@ class Verdict:
 def hit(scope: str, who: str, rate: str | Rate, now: float | None = None) -> Verdict:
     """Count one hit for (scope, who) and say whether it is within the rate."""
     rate = Rate.parse(rate) if isinstance(rate, str) else rate
-    if not getattr(settings, "RATELIMIT_ENABLED", True):
+    if not settings.RATELIMIT_ENABLED:
         return Verdict(True, 0, rate.limit, 0)
     now = time.time() if now is None else now
     window = int(now // rate.seconds) * rate.seconds
@@ -78,7 +78,7 @@ def hit(scope: str, who: str, rate: str | Rate, now: float | None = None) -> Ver
 
 def client_ip(request: HttpRequest) -> str:
     """The client address; behind a proxy set PAPERFEED_TRUSTED_PROXY_HEADER."""
-    header = getattr(settings, "RATELIMIT_IP_HEADER", "")
+    header = settings.RATELIMIT_IP_HEADER
     if header and request.META.get(header):
         return request.META[header].split(",")[0].strip()
     return request.META.get("REMOTE_ADDR", "")

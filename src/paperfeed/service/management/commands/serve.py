@@ -5,26 +5,36 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+
+def served_url(host: str, port: int) -> str:
+    """The address this server answers on, for links in emails when PAPERFEED_BASE_URL
+    is not set (a server on every interface is named by the machine's host name)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 class Command(BaseCommand):
     help = "Serve the site (granian), plus a task worker and the daily schedule."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("PAPERFEED_HOST", "127.0.0.1"))
-        parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("PAPERFEED_PORT", "8000"))
-        )
+        parser.add_argument("--host", default=settings.PAPERFEED_HOST)
+        parser.add_argument("--port", type=int, default=settings.PAPERFEED_PORT)
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("PAPERFEED_WEB_WORKERS", str(os.cpu_count() or 1))),
+            default=settings.PAPERFEED_WEB_WORKERS,
             help="web server processes (default: one per core)",
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per web process")
@@ -35,6 +45,16 @@ class Command(BaseCommand):
         # Hashed, compressed copies for whitenoise to serve with far-future caching.
         call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
+        # Digests, sent by the worker child, link to the site: to this server unless
+        # PAPERFEED_BASE_URL names its public address. Children inherit the environment.
+        if settings.PAPERFEED_BASE_URL_GIVEN:
+            base_url = settings.PAPERFEED_BASE_URL
+            how = "PAPERFEED_BASE_URL"
+        else:
+            base_url = served_url(opts["host"], opts["port"])
+            how = "from --host and --port; set PAPERFEED_BASE_URL for a public address"
+        # The children's environment: this one's, with the address settled here.
+        env = {**os.environ, "PAPERFEED_BASE_URL": base_url}
         children: list[subprocess.Popen] = []
         web = [
             python, "-m", "granian", "--interface", "wsgi",
@@ -43,12 +63,15 @@ class Command(BaseCommand):
             "--no-access-log", "--respawn-failed-workers",
             "paperfeed.wsgi:application",
         ]  # fmt: skip
-        children.append(subprocess.Popen(web))
+        children.append(subprocess.Popen(web, env=env))
         if not opts["no_worker"]:
-            children.append(subprocess.Popen([python, "-m", "paperfeed", "worker"]))
+            children.append(subprocess.Popen([python, "-m", "paperfeed", "worker"], env=env))
         if not opts["no_schedule"]:
-            children.append(subprocess.Popen([python, "-m", "paperfeed", "run_schedule"]))
+            schedule = [python, "-m", "paperfeed", "run_schedule"]
+            children.append(subprocess.Popen(schedule, env=env))
         self.stdout.write(f"paperfeed serving on http://{opts['host']}:{opts['port']}/")
+        self.stdout.write(f"links in emails point to {base_url}/ ({how})", ending="\n")
+        self.stdout.flush()
 
         def stop(signum, frame):  # type: ignore[no-untyped-def]
             raise KeyboardInterrupt
