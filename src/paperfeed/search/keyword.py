@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, transaction
 
 from paperfeed.catalogue.models import Authorship, Paper
-from paperfeed.sources.records import PaperRecord
 from paperfeed.catalogue.version import database_key
 from paperfeed.search import pruning
 from paperfeed.search.backends import backend
@@ -29,6 +28,7 @@ from paperfeed.search.query import (
     clean_text,
     parse_query,
 )
+from paperfeed.sources.records import PaperRecord
 
 __all__ = [
     "FILTERED_WALK",
