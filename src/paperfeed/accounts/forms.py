@@ -28,11 +28,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        existing = User.objects.filter(username=email).first()
-        if existing is not None and existing.is_active:
-            raise forms.ValidationError("An account with this email exists: log in instead.")
-        return email
+        # No word on whether the address has an account: the email says (views.signup).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
@@ -48,12 +45,38 @@ class SignupForm(forms.Form):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    """Django's log-in form for accounts named by their email (its messages say
+    "username" otherwise)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Please enter a correct email and password.",
+    }
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+class ConfirmPasswordForm(forms.Form):
+    """The account's password, asked when a confirmation link is opened elsewhere than
+    in the browser that signed up."""
+
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, user, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not the password chosen at sign-up.")
+        return password
 
 
 class ProfileForm(forms.ModelForm):
