@@ -32,6 +32,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.catalogue.models import NEWEST_FIRST, Authorship, Paper
+from paperfeed.catalogue.weblinks import safe_href
 from paperfeed.digests.models import Frequency, Subscriber
 from paperfeed.trending.ranking import trending_papers
 
@@ -282,8 +283,8 @@ class Composer:
                 byline=_byline([a.author.name for a in p.authorships.all()]),
                 abstract=_short(p.abstract),
                 url=absolute(reverse("web:paper", kwargs={"arxiv_id": p.arxiv_id})),
-                abs_url=p.abs_url,
-                pdf_url=p.pdf_url,
+                abs_url=safe_href(p.abs_url),
+                pdf_url=safe_href(p.pdf_url),
                 categories=" ".join(c.code for c in p.categories.all()),
                 code_url=code.get(p.id, ""),
             )

@@ -44,6 +44,7 @@ def environment() -> jinja2.Environment:
         lede=helpers.lede,
         is_long=helpers.is_long,
         short_date=short_date,
+        safe_href=helpers.safe_href,
     )
     return env
 

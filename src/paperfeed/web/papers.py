@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Paper
+from paperfeed.catalogue.weblinks import safe_href
 from paperfeed.web import queries
 from paperfeed.web.responses import cached_page
 
@@ -113,7 +114,7 @@ def bibtex(paper: Paper, authors) -> str:  # type: ignore[no-untyped-def]
         ("primaryClass", paper.primary_category_id or ""),
         ("journal", field(paper.journal_ref)),
         ("doi", paper.doi),
-        ("url", paper.abs_url),
+        ("url", safe_href(paper.abs_url)),
     ]
     body = ",\n".join(f"  {name:<13} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}"

@@ -11,9 +11,17 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import slugify
 
+from paperfeed.catalogue.weblinks import safe_href as _safe_href
 from paperfeed.web.queries import CARD_AUTHORS
 
 register = template.Library()
+
+
+@register.filter
+def safe_href(url: str) -> str:
+    """The URL when it is http(s), else empty: imported links never reach an href
+    with another scheme, even from rows stored before ingest checked them."""
+    return _safe_href(url or "")
 
 
 # Cards render hundreds of links a page; reversing each costs more than the page's
