@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from paperfeed.accounts.limits import limit
 from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Author, Category, Paper
 from paperfeed.search import hybrid
@@ -205,6 +206,8 @@ def search(request):  # type: ignore[no-untyped-def]
             Author.objects.filter(name__in=spellings).order_by("name")[:AUTHORS]
         )
     offset = (number - 1) * PAGE_SIZE
+    if mode != "keyword" and (refused := limit(request, "expensive-read")) is not None:
+        return refused  # embedding a query costs CPU: a generous per-IP limit
     try:
         # One more than a page: tells whether a next page exists.
         hits = hybrid.search(q, mode=mode, filters=filters, limit=PAGE_SIZE + 1, offset=offset)
