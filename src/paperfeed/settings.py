@@ -9,6 +9,7 @@ Environment variables:
   PAPERFEED_SECURE        1 when served over HTTPS: secure cookies, HSTS, HTTP redirected
   PAPERFEED_TRUSTED_PROXIES  how many reverse proxies append to X-Forwarded-For (default 0:
                           the header is ignored, as is X-Forwarded-Proto)
+  PAPERFEED_MAX_REQUEST_BYTES  request bodies above this are refused (default 1,000,000)
   ARXIV_OAI_URL, ARXIV_API_URL, ARXIV_RSS_URL   source endpoints (tests use a local server)
   SMTP_URL                smtp[s]://user:pass@host:port[?starttls=1]; default .eml files
   PAPERFEED_BASE_URL      absolute URL of the site, for links in emails
