@@ -60,10 +60,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class ConfirmPasswordForm(forms.Form):
-    """The account's password, asked when a confirmation link is opened elsewhere than
-    in the browser that signed up."""
+class CurrentPasswordForm(forms.Form):
+    """The account's current password, asked before something only its owner may do."""
 
+    wrong = "That is not your password."
     password = forms.CharField(
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -75,30 +75,25 @@ class ConfirmPasswordForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not the password chosen at sign-up.")
+            raise forms.ValidationError(self.wrong)
         return password
+
+
+class ConfirmPasswordForm(CurrentPasswordForm):
+    """Asked when a confirmation link is opened elsewhere than in the browser that
+    signed up."""
+
+    wrong = "That is not the password chosen at sign-up."
+
+
+class DeleteAccountForm(CurrentPasswordForm):
+    pass
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name", "affiliation"]
-
-
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
-    )
-
-    def __init__(self, user, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
-        return password
 
 
 class LimitedPasswordResetForm(PasswordResetForm):
