@@ -17,6 +17,8 @@ import argparse
 import os
 import time
 
+from benchdata import require_data_dir  # this folder is on sys.path
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -24,6 +26,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000, help="stored vectors as queries")
     parser.add_argument("--text-queries", type=int, default=300)
     args = parser.parse_args()
+    require_data_dir(args.data_dir, "the catalogue with every paper embedded")
     os.environ["PAPERFEED_DATA_DIR"] = args.data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django

@@ -23,8 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdata import require_listings  # this folder is on sys.path
+
 REPO = Path(__file__).resolve().parents[1]
-LISTINGS = REPO.parent / "shared" / "data" / "arxiv" / "cs-listings-2025-03_2026-07.jsonl.gz"
 
 SMTP_SINK = r"""
 import sys, threading
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--profile", action="store_true", help="cProfile the inline send")
     args = parser.parse_args()
+    require_listings()
 
     data_dir = tempfile.mkdtemp(prefix="paperfeed-bench-digest-")
     port = free_port()
@@ -111,7 +113,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()
-    records = [r for r in read_jsonl(LISTINGS, limit=args.papers) if isinstance(r, PaperRecord)]
+    lines = read_jsonl(require_listings(), limit=args.papers)
+    records = [r for r in lines if isinstance(r, PaperRecord)]
     ingestor = Ingestor()
     for start in range(0, len(records), 2000):
         ingestor.ingest(records[start : start + 2000])

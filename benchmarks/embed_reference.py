@@ -20,14 +20,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-LISTINGS = (
-    Path(__file__).resolve().parents[2] / "shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz"
-)
+from benchdata import require_listings  # this folder is on sys.path
 
 
 def texts(n: int) -> list[str]:
     out = []
-    with gzip.open(LISTINGS, "rt", encoding="utf-8") as lines:
+    with gzip.open(require_listings(), "rt", encoding="utf-8") as lines:
         for line in lines:
             if len(out) >= n:
                 break
@@ -73,4 +71,5 @@ def compare(n: int, source: str) -> None:
 
 if __name__ == "__main__":
     step, count, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    require_listings()
     reference(count, path) if step == "reference" else compare(count, path)

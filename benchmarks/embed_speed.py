@@ -25,9 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-LISTINGS = (
-    Path(__file__).resolve().parents[2] / "shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz"
-)
+from benchdata import require_data_dir, require_listings  # this folder is on sys.path
+
 CORPUS_SIZE = 74_728
 
 
@@ -39,7 +38,7 @@ def speed(args: argparse.Namespace) -> None:
     from paperfeed.search.embeddings import Embedder, ensure_model, model_dir, paper_text
 
     texts = []
-    with gzip.open(LISTINGS, "rt", encoding="utf-8") as lines:
+    with gzip.open(require_listings(), "rt", encoding="utf-8") as lines:
         for line in lines:
             if len(texts) >= args.papers:
                 break
@@ -76,6 +75,7 @@ def speed(args: argparse.Namespace) -> None:
 
 def full_reindex(args: argparse.Namespace) -> None:
     """``paperfeed reindex`` over a real data directory, as a user would run it."""
+    require_data_dir(args.data_dir, "an imported catalogue")
     env = dict(os.environ, PAPERFEED_DATA_DIR=args.data_dir)
     paperfeed = [sys.executable, "-m", "paperfeed"]
     stats = subprocess.run(

@@ -19,8 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdata import LISTINGS, require_listings  # this folder is on sys.path
+
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FILE = REPO.parent / "shared" / "data" / "arxiv" / "cs-listings-2025-03_2026-07.jsonl.gz"
 
 
 def paperfeed(env: dict[str, str], *args: str) -> tuple[float, str]:
@@ -72,8 +73,9 @@ def bench(db: str, path: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--file", type=Path, default=LISTINGS)
     args = parser.parse_args()
+    require_listings(args.file)
     print(f"file: {args.file} ({args.file.stat().st_size / 1e6:.1f} MB); cores: {os.cpu_count()}")
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         r = bench(db, args.file)

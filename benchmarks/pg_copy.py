@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdata import require  # this folder is on sys.path
+
 # (table, columns): every column of each table, in a dependency order.
 TABLES = [
     "catalogue_category",
@@ -100,13 +102,15 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to the PostgreSQL database to fill")
+    source = Path(args.data_dir) / "paperfeed.sqlite3"
+    require(source, "the SQLite catalogue (with its vectors) to copy into PostgreSQL")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0)
-    copy_catalogue(Path(args.data_dir) / "paperfeed.sqlite3")
+    copy_catalogue(source)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdata import require_data_dir  # this folder is on sys.path
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -28,6 +30,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=150)
     parser.add_argument("--ef", default="40,200,400,1000")
     args = parser.parse_args()
+    require_data_dir(args.data_dir, "the catalogue with every paper embedded (and the model)")
     started = subprocess.run(
         [sys.executable, str(HERE.parent / "scripts" / "postgres.py"), "start", args.postgres],
         check=True,

@@ -26,13 +26,12 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
-SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "data" / "scifact"
+from benchdata import SCIFACT_WHAT, require_scifact  # this folder is on sys.path
 
 
 def load_corpus() -> list[dict]:
-    with open(SCIFACT / "corpus.jsonl", encoding="utf-8") as lines:
+    with open(require_scifact("corpus.jsonl"), encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
 
 
@@ -104,6 +103,8 @@ def main() -> None:
     parser.add_argument("--data-dir", help="keep the imported corpus here (default: temporary)")
     parser.add_argument("--modes", default="keyword,semantic,hybrid")
     args = parser.parse_args()
+    for name in SCIFACT_WHAT:
+        require_scifact(name)
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="paperfeed-scifact-")
     os.environ["PAPERFEED_DATA_DIR"] = data_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")
@@ -115,12 +116,12 @@ def main() -> None:
     import_corpus(docs)
 
     queries_text = {}
-    with open(SCIFACT / "queries-train.jsonl", encoding="utf-8") as lines:
+    with open(require_scifact("queries-train.jsonl"), encoding="utf-8") as lines:
         for line in lines:
             q = json.loads(line)
             queries_text[q["_id"]] = q["text"]
     qrels: dict[str, dict[str, int]] = defaultdict(dict)
-    with open(SCIFACT / "qrels-train.tsv", encoding="utf-8") as lines:
+    with open(require_scifact("qrels-train.tsv"), encoding="utf-8") as lines:
         next(lines)
         for line in lines:
             qid, doc, score = line.rstrip("\n").split("\t")

@@ -48,7 +48,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SCIFACT = Path(__file__).resolve().parents[2] / "shared" / "data" / "scifact"
+from benchdata import SCIFACT, require_data_dir  # this folder is on sys.path
+
 # Labels of the synthetic copies: copy k of paper p is k * COPY_BASE + p.
 COPY_BASE = 10**8
 
@@ -415,7 +416,7 @@ def main() -> None:
             text=True,
         )
         os.environ["DATABASE_URL"] = started.stdout.strip()
-    data_dir = Path(args.data_dir).resolve()
+    data_dir = require_data_dir(Path(args.data_dir).resolve(), "the corpus imported and indexed")
     work = None
     if args.million:
         if os.environ.get("DATABASE_URL"):

@@ -35,9 +35,9 @@ import time
 from pathlib import Path
 
 import httpx
+from benchdata import require_data_dir, require_listings  # this folder is on sys.path
 
 REPO = Path(__file__).resolve().parents[1]
-LISTINGS = REPO.parent / "shared" / "data" / "arxiv" / "cs-listings-2025-03_2026-07.jsonl.gz"
 
 
 def free_port() -> int:
@@ -167,7 +167,9 @@ def main() -> None:
     env = {**os.environ, "PAPERFEED_DATA_DIR": str(args.data_dir)}
     run = [sys.executable, "-m", "paperfeed"]
     if args.do_import:
-        subprocess.run([*run, "import", str(LISTINGS)], env=env, check=True)
+        subprocess.run([*run, "import", str(require_listings())], env=env, check=True)
+    else:
+        require_data_dir(args.data_dir, "an imported catalogue (or pass --import)")
     stats = json.loads(
         subprocess.run([*run, "stats", "--json"], env=env, check=True, capture_output=True).stdout
     )

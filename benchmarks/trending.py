@@ -26,8 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdata import LISTINGS, require_listings  # this folder is on sys.path
+
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "data" / "arxiv" / "cs-listings-2025-03_2026-07.jsonl.gz"
 WINDOWS = ("day", "week", "month")
 
 
@@ -48,8 +49,9 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=1_000_000)
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=60)
-    parser.add_argument("--file", type=Path, default=CORPUS)
+    parser.add_argument("--file", type=Path, default=LISTINGS)
     args = parser.parse_args()
+    require_listings(args.file)
 
     os.environ["PAPERFEED_DATA_DIR"] = tempfile.mkdtemp(prefix="paperfeed-bench-trending-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paperfeed.settings")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.paths import SHARED_DATA
-
 
 @pytest.fixture(autouse=True)
 def _data_dir(settings, tmp_path_factory):
@@ -19,10 +17,3 @@ def _data_dir(settings, tmp_path_factory):
     settings.DATA_DIR = folder
     settings.ARXIV_REQUEST_INTERVAL = 0
     return folder
-
-
-@pytest.fixture(scope="session")
-def shared_data():
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared test data not found at {SHARED_DATA}")
-    return SHARED_DATA

@@ -14,6 +14,7 @@ Environment variables:
   SMTP_URL                smtp[s]://user:pass@host:port[?starttls=1]; default .eml files
   PAPERFEED_BASE_URL      absolute URL of the site, for links in emails
   PAPERFEED_FROM_EMAIL    the From of every email
+  PAPERFEED_PROGRESS_SECONDS  seconds between progress lines away from a terminal (30)
 """
 
 from __future__ import annotations
@@ -253,6 +254,10 @@ PAPERFEED_BASE_URL = os.environ.get("PAPERFEED_BASE_URL", "http://127.0.0.1:8000
 PAPERFEED_FROM_EMAIL = os.environ.get("PAPERFEED_FROM_EMAIL", "paperfeed <digest@localhost>")
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = PAPERFEED_FROM_EMAIL
 globals().update(email_settings(os.environ.get("SMTP_URL")))
+
+# Long commands (import, harvest, reindex, export, digest send --inline) away from a
+# terminal print a progress line this often (paperfeed.progress).
+PAPERFEED_PROGRESS_SECONDS = float(os.environ.get("PAPERFEED_PROGRESS_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

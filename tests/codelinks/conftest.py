@@ -6,7 +6,7 @@ import time
 import pytest
 
 from tests.support.community import FAST_HASHERS
-from tests.support.paths import SHARED_DATA
+from tests.support.paths import GITHUB
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +15,6 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-GITHUB = SHARED_DATA / "github"
 DROP = {"content-encoding", "content-length", "content-type", "transfer-encoding", "date"}
 
 

@@ -17,7 +17,7 @@ from tests.support.community import load_papers, make_reader
 
 pytestmark = pytest.mark.django_db
 
-RECORDED = "1707.08567"  # a real API answer in the shared data (published 2017-07-27)
+RECORDED = "1707.08567"  # a real recorded API answer in tests/fixtures (published 2017-07-27)
 
 
 def test_submit_a_paper_new_to_the_catalogue_by_url(client, arxiv_api, settings):

@@ -298,3 +298,44 @@ def test_retries_give_up_after_the_last_delay(corpus, smtp, settings):
     settings.DIGESTS_RETRY_LATER = [60]
     assert retry_later("daily", corpus.isoformat(), [1], attempt=1) is True
     assert retry_later("daily", corpus.isoformat(), [1], attempt=2) is False
+
+
+def test_preview_and_send_without_a_date_use_the_same_day(corpus, smtp):
+    """Right after an import, a send without --date sends the newest imported day (not
+    today, which has no papers yet) and says so; the preview shows that same day."""
+    from django.db.models import Max
+
+    from paperfeed.catalogue.models import Paper
+
+    reader = subscriber("latest@example.org")
+    latest = Paper.objects.aggregate(m=Max("announced"))["m"].isoformat()
+    preview = StringIO()
+    call_command("digest", "preview", "--email", reader.email, stdout=preview)
+    assert f"# day {latest} (the latest announcement day on or before today" in preview.getvalue()
+    out = StringIO()
+    call_command("digest", "send", "--period", "daily", "--inline", stdout=out)
+    assert f"day {latest} (the latest announcement day on or before today" in out.getvalue()
+    (message,) = smtp.handler.to(reader.email)
+    assert message["X-Paperfeed-Period"] == f"daily:{latest}"
+
+
+def test_inline_send_shows_progress_and_quiet_hides_it(corpus, smtp, settings):
+    settings.PAPERFEED_PROGRESS_SECONDS = 0
+    settings.DIGESTS_BATCH_SIZE = 2
+    _readers(5)
+    day = corpus.isoformat()
+    err = StringIO()
+    call_command("digest", "send", "--period", "daily", "--date", day, "--inline", stderr=err,
+                 stdout=StringIO())  # fmt: skip
+    lines = err.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines[:3]] == [
+        f"send daily:{day}: 2/5 subscribers",
+        f"send daily:{day}: 4/5 subscribers",
+        f"send daily:{day}: 5/5 subscribers",
+    ]
+    assert "subscribers/s" in lines[0] and " left" in lines[0]
+    assert len(smtp.handler.messages) == 5
+    err = StringIO()
+    call_command("digest", "send", "--period", "weekly", "--date", day, "--inline", "--quiet",
+                 stderr=err, stdout=StringIO())  # fmt: skip
+    assert err.getvalue() == ""

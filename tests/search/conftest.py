@@ -1,6 +1,6 @@
 """Search tests share one model session and one indexed corpus slice per module.
 
-The slice (the first 300 papers of the shared listings) is ingested and indexed
+The slice (the first 300 papers of the listings in tests/fixtures) is ingested and indexed
 once per module outside the per-test transactions, and removed afterwards, so
 other test folders never see it.
 """

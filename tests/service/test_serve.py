@@ -1,5 +1,6 @@
 """The all-in-one server, started as a user would: the ``paperfeed`` command."""
 
+import json
 import os
 import socket
 import subprocess
@@ -50,6 +51,80 @@ def test_serve_migrates_a_fresh_data_dir_and_answers(tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
     assert proc.returncode == 0
+
+
+@pytest.mark.slow
+def test_digest_links_point_at_the_port_served(tmp_path):
+    """Without PAPERFEED_BASE_URL, the digest the worker child sends links every page
+    and the List-Unsubscribe header to the host and port ``serve`` was given."""
+    import email
+    import email.policy
+    import gzip
+
+    from tests.support.paths import LISTINGS
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "PAPERFEED_DATA_DIR": str(tmp_path)}
+    for name in ("DATABASE_URL", "PAPERFEED_BASE_URL", "SMTP_URL"):
+        env.pop(name, None)  # embedded SQLite; mail written as .eml files
+    papers = tmp_path / "papers.jsonl.gz"
+    with gzip.open(LISTINGS, "rt") as source, gzip.open(papers, "wt") as target:
+        lines = [line for _, line in zip(range(40), source, strict=False)]
+        target.writelines(lines)
+    day = json.loads(lines[0])["listing_date"]
+
+    def paperfeed(*args: str, **extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "paperfeed", *args],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    # No indexing tasks: this test is about mail, and the worker would embed first.
+    paperfeed(
+        "import", str(papers), PAPERFEED_TASK_BACKEND="django_tasks.backends.dummy.DummyBackend"
+    )
+    paperfeed("subscribers", "add", "reader@example.org", "--confirmed")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paperfeed", "serve", "--port", str(port), "--workers", "1",
+         "--no-schedule"],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        assert "1 batch(es) queued" in paperfeed(
+            "digest", "send", "--period", "daily", "--date", day
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list((tmp_path / "mail").glob("*")):
+            assert proc.poll() is None
+            time.sleep(0.5)
+        (sent,) = list((tmp_path / "mail").glob("*"))
+        message = email.message_from_bytes(sent.read_bytes(), policy=email.policy.default)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    site = f"http://127.0.0.1:{port}/"
+    assert message["List-Unsubscribe"].strip().startswith(f"<{site}digests/unsubscribe/")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert f"{site}papers/" in text and f'href="{site}papers/' in html
+    assert ":8000" not in sent.read_text()
+    assert f"links in emails point to {site} (from --host and --port" in log.read_text()
+
+
+def test_served_url_names_the_host_links_can_reach():
+    from paperfeed.service.management.commands.serve import served_url
+
+    assert served_url("127.0.0.1", 8123) == "http://127.0.0.1:8123"
+    assert served_url("::1", 8123) == "http://[::1]:8123"
+    assert served_url("0.0.0.0", 8123) == f"http://{socket.getfqdn()}:8123"
 
 
 def test_serve_refuses_a_port_that_is_taken(tmp_path):

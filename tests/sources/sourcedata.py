@@ -11,13 +11,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from lxml import etree
 
-DATA = (Path(__file__).parents[2] / ".." / "shared" / "data").resolve()
-FORMATS = DATA / "formats"
+from tests.support.paths import FORMATS
+
 OAI = FORMATS / "arxiv-oai-pmh"
 API = FORMATS / "arxiv-api"
 RSS = FORMATS / "arxiv-rss"

@@ -37,6 +37,17 @@ def stored_ids() -> set[str]:
 # --- harvest ------------------------------------------------------------------------------
 
 
+def test_harvest_progress_lines_and_quiet(oai_server, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PAPERFEED_PROGRESS_SECONDS = 0
+    _, err = run(*HARVEST)
+    lines = err.splitlines()
+    assert lines[0].startswith("harvest: 5/1162 records (0%), ")
+    assert lines[1].startswith("harvest: 7/1162 records (1%), ")
+    assert lines[-1].startswith("harvest: 7 records, ") and " done in " in lines[-1]
+    _, err = run(*HARVEST, "--restart", "--quiet")
+    assert err == ""
+
+
 def test_harvest_follows_the_token_to_the_end(oai_server) -> None:  # type: ignore[no-untyped-def]
     server, _ = oai_server
     out, _ = run(*HARVEST)

@@ -15,7 +15,7 @@ from paperfeed.catalogue.ingest import Ingestor
 from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.arxiv_api import parse_api
 from paperfeed.sources.jsonl import read_jsonl
-from tests.support.paths import FORMATS, LISTINGS, SNAPSHOT
+from tests.support.paths import FORMATS, LISTINGS, LISTINGS_LINES, SNAPSHOT
 
 OLD_STYLE_ID = "astro-ph/0601001"
 OLD_STYLE_XML = FORMATS / "arxiv-api" / "xml" / "id_astro-ph_0601001_s0_m100_3150dca9dc76.xml"
@@ -23,6 +23,8 @@ OLD_STYLE_XML = FORMATS / "arxiv-api" / "xml" / "id_astro-ph_0601001_s0_m100_315
 
 @cache
 def listing_records(limit: int = 2000) -> tuple[PaperRecord, ...]:
+    if limit > LISTINGS_LINES:
+        raise ValueError(f"{LISTINGS} holds {LISTINGS_LINES} listings, not {limit}")
     return tuple(r for r in read_jsonl(LISTINGS, limit=limit) if isinstance(r, PaperRecord))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.utils.text import slugify
@@ -79,6 +80,15 @@ def test_bibtex_braces_and_old_ids():
     assert "title         = {On unbalanced}" in entry and "year          = {1999}" in entry
 
 
+def test_urls_in_the_abstract_and_comments_are_links(client, corpus):
+    html = client.get("/papers/2503.11892").content.decode()
+    rel = 'rel="nofollow noopener ugc"'
+    abstract = html.split('class="abstract-text')[1].split("</div>")[0]
+    assert f'<a href="https://github.com/taco-group/DecAlign" {rel}>' in abstract
+    assert f'<a href="https://taco-group.github.io/DecAlign" {rel}>' in abstract
+    assert f'<dd>Project website: <a href="https://taco-group.github.io/DecAlign/" {rel}>' in html
+
+
 # categories and authors --------------------------------------------------------------
 
 
@@ -95,6 +105,27 @@ def test_category_index_and_page(client, corpus):
     assert cross.context["page"].total == Paper.objects.filter(categories="cs.CV").count() > total
     assert 'href="/feeds/categories/cs.CV.atom"' in page.content.decode()
     assert client.get("/categories/cs.CV?page=-2").status_code == 400
+
+
+def test_every_category_on_the_index_has_its_name(client, corpus):
+    rows = client.get("/categories").context["rows"]
+    assert len(rows) > 100  # the listings' cross-lists reach far beyond cs
+    assert [row["code"] for row in rows if not row["name"]] == []
+    html = client.get("/categories").content.decode()
+    assert '<span class="code">physics.med-ph</span> <span class="name">Medical Physics' in html
+
+
+def test_categories_stored_without_a_name_are_named_by_the_migration(db):
+    from django.apps import apps
+
+    from paperfeed.catalogue.models import Category
+
+    Category.objects.update_or_create(code="physics.med-ph", defaults={"name": ""})
+    Category.objects.update_or_create(code="zz.ZZ", defaults={"name": ""})
+    migration = importlib.import_module("paperfeed.catalogue.migrations.0004_category_names")
+    migration._fill_names(apps, None)
+    assert Category.objects.get(code="physics.med-ph").name == "Medical Physics"
+    assert Category.objects.get(code="zz.ZZ").name == ""
 
 
 def test_unknown_category_is_404(client, corpus):

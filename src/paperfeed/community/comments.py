@@ -16,7 +16,6 @@ from django.db import transaction
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 from django.views.decorators.http import require_POST
@@ -25,9 +24,8 @@ from paperfeed.accounts.limits import limit
 from paperfeed.accounts.models import Profile
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Comment
+from paperfeed.textlinks import linkify
 from paperfeed.trending.score import forget_recent_revision, touch
-
-LINK_TEXT_LIMIT = 60
 
 
 class _BodyField(forms.CharField):
@@ -55,10 +53,7 @@ class CommentForm(forms.Form):
 
 def comment_html(body: str) -> SafeString:
     """The comment's text as HTML: escaped, links clickable, line breaks kept."""
-    html = urlize(body, trim_url_limit=LINK_TEXT_LIMIT, nofollow=True, autoescape=True)
-    # urlize escaped every quote of the text, so this finds only the links it made.
-    html = html.replace('rel="nofollow"', 'rel="nofollow noopener ugc"')
-    return mark_safe(html.replace("\n", "<br>"))  # noqa: S308 (escaped by urlize above)
+    return mark_safe(linkify(body).replace("\n", "<br>"))  # noqa: S308 (escaped by linkify)
 
 
 def discussion(paper: Paper, *, curator: bool = False) -> list[Comment]:

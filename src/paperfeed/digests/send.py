@@ -25,6 +25,7 @@ import logging
 import re
 import smtplib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import quote, urlsplit
@@ -352,9 +353,11 @@ def send_period(
     day: dt.date,
     inline: bool = True,
     sleep=time.sleep,  # type: ignore[no-untyped-def]
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SendResult, int]:
     """Send (inline) or enqueue (one task per batch) this period's digests.
-    Returns the inline result and the number of batches."""
+    Returns the inline result and the number of batches; an inline send reports
+    ``progress(subscribers done, subscribers due)`` after each batch."""
     period = period_for(kind, day)
     already = SendLog.objects.filter(
         period_key=period.key, state__in=[State.SENT, State.BOUNCED]
@@ -365,8 +368,12 @@ def send_period(
     result = SendResult()
     if inline:
         composer = Composer(period)
+        done = 0
         for chunk in batches:
             result.add(send_batch(kind, day, chunk, composer=composer, sleep=sleep))
+            done += len(chunk)
+            if progress:
+                progress(done, len(ids))
     else:
         from paperfeed.digests.tasks import send_digest_batch
 

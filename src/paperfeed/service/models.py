@@ -11,6 +11,9 @@ class ScheduledRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     ok = models.BooleanField(null=True)
     output = models.TextField(blank=True)
+    # Set when the run failed because a source could not be reached: from then on the
+    # next pass of the schedule takes the day's claim again and retries.
+    retry_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

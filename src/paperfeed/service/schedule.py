@@ -2,6 +2,11 @@
 
 At scale, a cron job or systemd timer calls the same commands instead (see README);
 the claim row makes running both harmless.
+
+A job that fails because a source cannot be reached (arXiv or GitHub offline) is one
+log line, no traceback, and is tried again by the first pass of the schedule at least
+``RETRY_AFTER`` later, the same day. Any other failure is logged with its traceback
+and waits for the next day.
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ import shlex
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from paperfeed.service.models import ScheduledRun
+from paperfeed.sources.problems import SourceUnreachable
 
 log = logging.getLogger("paperfeed.schedule")
+
+RETRY_AFTER = dt.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -34,12 +42,28 @@ def daily_jobs() -> list[DailyJob]:
     return [DailyJob(line[0], list(line), at) for line in settings.PAPERFEED_DAILY_JOBS]
 
 
-def _claim(job: DailyJob, day: dt.date) -> ScheduledRun | None:
+def _claim(job: DailyJob, day: dt.date, now: dt.datetime) -> ScheduledRun | None:
+    """The day's run of the job, if this process is the one to run it: a new claim,
+    or one whose unreachable source is due another try (one UPDATE, so two processes
+    never both take it)."""
     try:
         with transaction.atomic():
             return ScheduledRun.objects.create(job=job.name, day=day)
     except IntegrityError:
-        return None
+        pass
+    retried = ScheduledRun.objects.filter(job=job.name, day=day, retry_after__lte=now).update(
+        retry_after=None, ok=None, finished_at=None
+    )
+    return ScheduledRun.objects.get(job=job.name, day=day) if retried else None
+
+
+def _unreachable(exc: BaseException) -> SourceUnreachable | None:
+    """The SourceUnreachable behind a failure (commands wrap it in a CommandError)."""
+    while exc is not None:
+        if isinstance(exc, SourceUnreachable):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def run_due(
@@ -52,7 +76,7 @@ def run_due(
     for job in daily_jobs() if jobs is None else jobs:
         if now.astimezone(dt.UTC).time() < job.at:
             continue
-        run = _claim(job, day)
+        run = _claim(job, day, now)
         if run is None:
             continue
         out = io.StringIO()
@@ -60,11 +84,23 @@ def run_due(
             call_command(*job.command, stdout=out, stderr=out)
             run.ok = True
         except Exception as exc:  # a failed job is recorded, and the schedule goes on
-            log.exception("scheduled job %s failed", shlex.join(job.command))
-            out.write(f"\nfailed: {exc}")
             run.ok = False
+            out.write(f"\nfailed: {exc}")
+            if unreachable := _unreachable(exc):
+                run.retry_after = now + RETRY_AFTER
+                log.warning(
+                    "scheduled job %s: could not reach %s (%s); trying again from %s UTC",
+                    shlex.join(job.command),
+                    unreachable.location,
+                    unreachable.message,
+                    run.retry_after.astimezone(dt.UTC).strftime("%H:%M"),
+                )
+            elif isinstance(exc, CommandError):  # the command's own clear message
+                log.error("scheduled job %s failed: %s", shlex.join(job.command), exc)
+            else:
+                log.exception("scheduled job %s failed", shlex.join(job.command))
         run.output = out.getvalue()[-20000:]
         run.finished_at = timezone.now()
-        run.save(update_fields=["ok", "output", "finished_at"])
+        run.save(update_fields=["ok", "output", "finished_at", "retry_after"])
         ran.append(run)
     return ran

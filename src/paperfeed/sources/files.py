@@ -10,6 +10,23 @@ from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.problems import SourceError, SourceProblem
 
 
+def count_records(path: str | Path) -> int | None:
+    """How many records a JSONL file holds (its non-blank lines), for progress; None
+    for XML or a file that can't be read (``read_file`` then says what is wrong)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as probe:
+            zipped = probe.read(2) == b"\x1f\x8b"
+        with gzip.open(path, "rb") if zipped else open(path, "rb") as data:
+            first = data.read(64).lstrip()[:1]
+            if first in (b"", b"<"):
+                return None
+            data.seek(0)
+            return sum(1 for line in data if line.strip())
+    except (OSError, EOFError):
+        return None
+
+
 def read_file(path: str | Path) -> Iterator[PaperRecord | SourceProblem]:
     """Records from a JSONL (plain or gzipped) or a saved arXiv XML response."""
     path = Path(path)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from paperfeed.sources.problems import SourceError
+from paperfeed.sources.problems import SourceError, SourceUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ class PoliteClient:
 
     - connection errors, timeouts and 500/502/503/504 are retried up to ``max_retries``
       times, waiting ``backoff * 2**attempt`` seconds, or what ``Retry-After`` asks
-      for (never more than ``max_wait``);
+      for (never more than ``max_wait``); when every try failed, :class:`SourceUnreachable`
+      (a :class:`SourceError`) says so;
     - any other status of 400 or more raises :class:`SourceError` naming the URL and
       status, unless the caller lists it in ``accept`` (the arXiv API explains a
       400 in an Atom body that the caller wants to read).
@@ -104,9 +105,9 @@ class PoliteClient:
     def close(self) -> None:
         self._http.close()
 
-    def wait(self, seconds: float, why: str) -> None:
+    def wait(self, seconds: float, why: str, level: int = logging.INFO) -> None:
         if seconds > 0:
-            log.info("waiting %.1f s (%s)", seconds, why)
+            log.log(level, "waiting %.1f s (%s)", seconds, why)
             self._sleep(seconds)
 
     def _respect_interval(self) -> None:
@@ -129,6 +130,7 @@ class PoliteClient:
             self._respect_interval()
             self._last_request = self._clock()
             self.requests_sent += 1
+            asked_for = False
             try:
                 response = self._http.get(full_url)
             except httpx.TransportError as exc:
@@ -143,11 +145,16 @@ class PoliteClient:
                 delay = self.backoff * 2**attempt
                 asked = parse_retry_after(response.headers.get("Retry-After"))
                 if asked is not None:
-                    delay = asked
+                    delay, asked_for = asked, True
             if attempt >= self.max_retries:
-                raise SourceError(full_url, f"{failure} (gave up after {attempt + 1} attempts)")
+                raise SourceUnreachable(
+                    full_url, f"{failure} (gave up after {attempt + 1} attempts)"
+                )
             attempt += 1
-            self.wait(min(delay, self.max_wait), f"{failure}, retry {attempt}")
+            # A wait the server asked for can be long, so it is said; backoff waits are
+            # details of the one outcome that matters (the answer, or SourceUnreachable).
+            level = logging.INFO if asked_for else logging.DEBUG
+            self.wait(min(delay, self.max_wait), f"{failure}, retry {attempt}", level)
 
 
 def _snippet(response: httpx.Response) -> str:

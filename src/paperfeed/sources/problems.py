@@ -27,3 +27,8 @@ class SourceError(Exception):
     @property
     def problem(self) -> SourceProblem:
         return SourceProblem(self.location, self.message)
+
+
+class SourceUnreachable(SourceError):
+    """The source gave no answer (no connection, timeouts, 5xx) after every retry: the
+    same request may well work later, unlike a bad answer."""

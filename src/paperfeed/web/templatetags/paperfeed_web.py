@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 
 from paperfeed.catalogue.weblinks import safe_href as _safe_href
+from paperfeed.textlinks import linkify
 from paperfeed.web.queries import CARD_AUTHORS
 
 register = template.Library()
@@ -58,6 +59,12 @@ def category_url(code: str) -> str:
 
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9]")
+
+
+@register.filter
+def links(text: str) -> str:
+    """Text from arXiv (abstract, comments) escaped, its http(s) URLs clickable."""
+    return linkify(text)
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from paperfeed.catalogue.ingest import load_records
 from paperfeed.catalogue.models import Paper
+from paperfeed.progress import add_quiet_argument, command_progress
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", default="-", help="file (default: standard output)")
         parser.add_argument("--category", help="only papers in this category")
         parser.add_argument("--batch-size", type=int, default=2000)
+        add_quiet_argument(parser)
 
     def handle(self, *args, output: str, category: str | None, batch_size: int, **opts) -> None:
         papers = Paper.objects.order_by("id")
@@ -28,6 +30,7 @@ class Command(BaseCommand):
             papers = papers.filter(categories__code=category)
         ids = list(papers.values_list("id", "arxiv_id"))
         with contextlib.ExitStack() as stack:
+            progress = stack.enter_context(command_progress(self, "export", opts, total=len(ids)))
             if output == "-":
                 out = sys.stdout
             elif output.endswith(".gz"):
@@ -40,5 +43,6 @@ class Command(BaseCommand):
                 for arxiv_id in chunk:
                     record = stored[arxiv_id][1]
                     out.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+                progress.advance(len(chunk))
         if output != "-":
             self.stderr.write(f"exported {len(ids)} papers to {output}")

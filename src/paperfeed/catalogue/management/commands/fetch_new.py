@@ -50,8 +50,8 @@ class Command(BaseCommand):
         with PoliteClient.from_settings() as client:
             try:
                 listing = fetch_listing(client, settings.ARXIV_RSS_URL, categories, wanted)
-            except SourceError as exc:
-                raise CommandError(str(exc)) from None
+            except SourceError as exc:  # the cause tells the schedule it may retry
+                raise CommandError(str(exc)) from exc
         papers = papers_or_stop(listing.records, on_error, self.stderr.write, what="listing")
         with transaction.atomic():
             result = Ingestor().ingest(papers)

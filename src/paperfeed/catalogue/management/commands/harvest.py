@@ -20,6 +20,7 @@ from paperfeed.catalogue.management.commands._sources import (
     papers_or_stop,
 )
 from paperfeed.catalogue.models import HarvestState
+from paperfeed.progress import add_quiet_argument, command_progress
 from paperfeed.sources.arxiv_oai import harvest_pages
 from paperfeed.sources.http import PoliteClient
 from paperfeed.sources.problems import SourceError
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             default="stop",
             help="stop (default): stop before writing a page with a bad record; skip: report it",
         )
+        add_quiet_argument(parser)
 
     def handle(self, *args, **options) -> None:
         set_spec = options["set_spec"]
@@ -87,7 +89,15 @@ class Command(BaseCommand):
         total = IngestResult()
         pages = 0
         ingestor = Ingestor()
-        with PoliteClient.from_settings() as client:
+        progress = command_progress(
+            self,
+            "harvest",
+            options,
+            total=state.complete_list_size,
+            unit="records",
+            initial=state.records_seen,
+        )
+        with PoliteClient.from_settings() as client, progress:
             try:
                 for page in harvest_pages(
                     client,
@@ -98,9 +108,15 @@ class Command(BaseCommand):
                     metadata_prefix=prefix,
                     resumption_token=token,
                 ):
-                    papers = papers_or_stop(page.records, options["on_error"], self.stderr.write)
+                    papers = papers_or_stop(
+                        page.records,
+                        options["on_error"],
+                        lambda line: progress.write(line, self.stderr),
+                    )
                     for identifier in page.deleted:
-                        self.stderr.write(f"deleted at arXiv (not removed here): {identifier}")
+                        progress.write(
+                            f"deleted at arXiv (not removed here): {identifier}", self.stderr
+                        )
                     with transaction.atomic():
                         result = ingestor.ingest(papers)
                         state.resumption_token = page.resumption_token or ""
@@ -114,10 +130,12 @@ class Command(BaseCommand):
                     pages += 1
                     total.add(result)
                     of = f"/{state.complete_list_size}" if state.complete_list_size else ""
-                    self.stdout.write(
+                    progress.write(
                         f"page {pages}: {len(papers)} records ({counts(result)}), "
-                        f"{state.records_seen}{of} seen"
+                        f"{state.records_seen}{of} seen",
+                        self.stdout,
                     )
+                    progress.report(state.records_seen, state.complete_list_size)
             except SourceError as exc:
                 raise CommandError(
                     f"{exc} — progress is saved after {pages} page(s) of this run; "

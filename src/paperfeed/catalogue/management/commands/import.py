@@ -10,7 +10,8 @@ from django.db import DatabaseError
 
 from paperfeed.catalogue.importer import ImportStopped, ImportSummary, OnError, import_records
 from paperfeed.catalogue.ingest import Ingestor
-from paperfeed.sources.files import read_file
+from paperfeed.progress import add_quiet_argument, command_progress
+from paperfeed.sources.files import count_records, read_file
 from paperfeed.sources.problems import SourceError
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             "skip: report bad records and go on",
         )
         parser.add_argument("--batch-size", type=int, default=1000)
+        add_quiet_argument(parser)
 
     def handle(self, *args, paths: list[str], on_error: str, batch_size: int, **options) -> None:
         if batch_size < 1:
@@ -36,15 +38,22 @@ class Command(BaseCommand):
         started = time.perf_counter()
         for path in paths:
             summary = ImportSummary()
+            progress = command_progress(
+                self, f"import {path}", options, total=count_records(path), unit="records"
+            )
             try:
-                import_records(
-                    read_file(path),
-                    on_error=OnError(on_error),
-                    batch_size=batch_size,
-                    ingestor=ingestor,
-                    summary=summary,
-                    report=lambda p: self.stderr.write(f"skipped {p}"),
-                )
+                with progress:
+                    import_records(
+                        read_file(path),
+                        on_error=OnError(on_error),
+                        batch_size=batch_size,
+                        ingestor=ingestor,
+                        summary=summary,
+                        progress=lambda s, bar=progress: bar.update(
+                            s.result.total + len(s.problems)
+                        ),
+                        report=lambda p, bar=progress: bar.write(f"skipped {p}", self.stderr),
+                    )
             except ImportStopped as stop:
                 self._report(path, stop.summary)
                 raise CommandError(

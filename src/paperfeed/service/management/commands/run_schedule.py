@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args, once: bool, interval: float, **options) -> None:
         while True:
             for run in run_due():
-                self.stdout.write(f"{run.job} {run.day}: {'ok' if run.ok else 'FAILED'}")
+                if run.ok:  # a failure is logged, once, by run_due
+                    self.stdout.write(f"{run.job} {run.day}: ok")
             if once:
                 return
             time.sleep(interval)

@@ -33,6 +33,16 @@ def port_taken(host: str, port: int) -> str | None:
     return None
 
 
+def served_url(host: str, port: int) -> str:
+    """The address this server answers on, for links in emails when PAPERFEED_BASE_URL
+    is not set (a server on every interface is named by the machine's host name)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Serve the site (granian), plus a task worker and the daily schedule."
 
@@ -60,6 +70,15 @@ class Command(BaseCommand):
         # Hashed, compressed copies for whitenoise to serve with far-future caching.
         call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
+        # Digests, sent by the worker child, link to the site: to this server unless
+        # PAPERFEED_BASE_URL names its public address. Children inherit the environment.
+        base_url = os.environ.get("PAPERFEED_BASE_URL", "").rstrip("/")
+        if base_url:
+            how = "PAPERFEED_BASE_URL"
+        else:
+            base_url = served_url(opts["host"], opts["port"])
+            how = "from --host and --port; set PAPERFEED_BASE_URL for a public address"
+        env = {**os.environ, "PAPERFEED_BASE_URL": base_url}
         children: list[subprocess.Popen] = []
         web = [
             python, "-m", "granian", "--interface", "wsgi",
@@ -68,12 +87,15 @@ class Command(BaseCommand):
             "--no-access-log", "--respawn-failed-workers",
             "paperfeed.wsgi:application",
         ]  # fmt: skip
-        children.append(subprocess.Popen(web))
+        children.append(subprocess.Popen(web, env=env))
         if not opts["no_worker"]:
-            children.append(subprocess.Popen([python, "-m", "paperfeed", "worker"]))
+            children.append(subprocess.Popen([python, "-m", "paperfeed", "worker"], env=env))
         if not opts["no_schedule"]:
-            children.append(subprocess.Popen([python, "-m", "paperfeed", "run_schedule"]))
+            schedule = [python, "-m", "paperfeed", "run_schedule"]
+            children.append(subprocess.Popen(schedule, env=env))
         self.stdout.write(f"paperfeed serving on http://{opts['host']}:{opts['port']}/")
+        self.stdout.write(f"links in emails point to {base_url}/ ({how})", ending="\n")
+        self.stdout.flush()
 
         def stop(signum, frame):  # type: ignore[no-untyped-def]
             raise KeyboardInterrupt

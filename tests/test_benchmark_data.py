@@ -1,0 +1,53 @@
+"""Every benchmark script, run where the shared data folder is missing, stops with a
+message naming the file it needs and what it is (no traceback)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+ARGS = {
+    "ann_recall.py": ["--data-dir", "{missing}"],
+    "digest_send.py": [],
+    "embed_reference.py": ["reference", "10", "{missing}/out.npy"],
+    "embed_speed.py": [],
+    "import_rate.py": ["--db", "sqlite"],
+    "pg_copy.py": ["--data-dir", "{missing}"],
+    "pgvector_recall.py": ["--data-dir", "{missing}", "--postgres", "{missing}/pg"],
+    "scifact.py": [],
+    "search_latency.py": ["--data-dir", "{missing}"],
+    "site_load.py": ["--data-dir", "{missing}"],
+    "trending.py": [],
+}
+
+
+def test_every_script_is_listed():
+    scripts = {p.name for p in BENCHMARKS.glob("*.py")} - {"benchdata.py"}
+    assert scripts == set(ARGS)
+
+
+@pytest.mark.parametrize("script", sorted(ARGS))
+def test_missing_data_is_a_clear_message(tmp_path, script):
+    copy = tmp_path / "checkout" / "benchmarks"  # nothing beside the checkout
+    shutil.copytree(BENCHMARKS, copy)
+    missing = tmp_path / "missing"
+    args = [a.format(missing=missing) for a in ARGS[script]]
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
+    if script != "pg_copy.py":
+        env.pop("DATABASE_URL")
+    done = subprocess.run(
+        [sys.executable, str(copy / script), *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "benchmark data not found: " in done.stderr
+    assert "expected: " in done.stderr
