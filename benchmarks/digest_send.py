@@ -106,10 +106,10 @@ def main() -> None:
     from django.utils import timezone
 
     from paperfeed.catalogue.ingest import Ingestor
-    from paperfeed.catalogue.records import PaperRecord
+    from paperfeed.digests.dispatch import send_period
     from paperfeed.digests.models import SendLog, Subscriber
-    from paperfeed.digests.send import send_period
     from paperfeed.sources.jsonl import read_jsonl
+    from paperfeed.sources.records import PaperRecord
 
     call_command("migrate", verbosity=0)
     t0 = time.perf_counter()

@@ -47,8 +47,8 @@ def import_corpus(docs: list[dict]) -> None:
 
     from paperfeed.catalogue.ingest import Ingestor
     from paperfeed.catalogue.models import Paper
-    from paperfeed.catalogue.records import PaperRecord
     from paperfeed.search.indexing import missing_embeddings, reindex
+    from paperfeed.sources.records import PaperRecord
 
     call_command("migrate", verbosity=0)
     if Paper.objects.count() < len(docs):

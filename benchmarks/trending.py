@@ -76,9 +76,9 @@ def main() -> None:
     from django.contrib.auth.models import User
 
     from paperfeed.catalogue.models import Paper
+    from paperfeed.community import state
     from paperfeed.community.models import Vote
     from paperfeed.community.votes import cast, retract
-    from paperfeed.trending import score
     from paperfeed.trending.ranking import trending_papers
 
     papers = list(Paper.objects.values_list("pk", "announced"))
@@ -146,7 +146,7 @@ def main() -> None:
     recompute = []
     for _ in range(2):
         started = time.perf_counter()
-        score.recompute()
+        state.recompute()
         recompute.append(time.perf_counter() - started)
     print(f"recompute all trending rows: {min(recompute):.2f} s (best of 2)")
     with connection.cursor() as cursor:

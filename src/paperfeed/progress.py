@@ -161,7 +161,7 @@ def _columns(stream: Any) -> int:
 def _seconds() -> float:
     from django.conf import settings
 
-    return float(getattr(settings, "PAPERFEED_PROGRESS_SECONDS", 30))
+    return float(settings.PAPERFEED_PROGRESS_SECONDS)
 
 
 def command_progress(command: Any, label: str, options: dict[str, Any], **kwargs: Any) -> Progress:

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx: whether a request came from htmx (votes answer with the button)
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "paperfeed.urls"
@@ -220,6 +222,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Rate limits (paperfeed.ratelimit): counted per client address (see
+# PAPERFEED_TRUSTED_PROXIES above).
+RATELIMIT_ENABLED = True  # tests of other things switch limits off
+
 # Request bodies: the site takes forms only, never uploads. Larger bodies are refused
 # with 413 before they are read (paperfeed.ratelimit.bodysize), and Django's own limits
 # stand behind that.
@@ -234,6 +240,8 @@ ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/qu
 ARXIV_RSS_URL = os.environ.get("ARXIV_RSS_URL", "https://rss.arxiv.org/rss/")
 # arXiv asks for one request every 3 seconds; tests set this to 0.
 ARXIV_REQUEST_INTERVAL = float(os.environ.get("ARXIV_REQUEST_INTERVAL", "3"))
+ARXIV_MAX_RETRIES = 4  # a failed request is tried again this many times,
+ARXIV_RETRY_BACKOFF = 5.0  # waiting this many seconds, doubled each time
 HTTP_USER_AGENT = os.environ.get(
     "PAPERFEED_USER_AGENT", "paperfeed/0.1 (+https://github.com/paperfeed/paperfeed)"
 )
@@ -251,9 +259,27 @@ PAPERFEED_DAILY_JOBS = [
 # Email and digests (paperfeed.digests). SMTP_URL: smtp://user:pass@host:587?starttls=1
 # or smtps://user:pass@host:465; without it mail is written as .eml files to DATA_DIR/mail.
 PAPERFEED_BASE_URL = os.environ.get("PAPERFEED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without it, `paperfeed serve` links emails to the address it serves.
+PAPERFEED_BASE_URL_GIVEN = bool(os.environ.get("PAPERFEED_BASE_URL", "").strip())
 PAPERFEED_FROM_EMAIL = os.environ.get("PAPERFEED_FROM_EMAIL", "paperfeed <digest@localhost>")
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = PAPERFEED_FROM_EMAIL
 globals().update(email_settings(os.environ.get("SMTP_URL")))
+DIGESTS_BATCH_SIZE = 200  # readers claimed by one send task
+DIGESTS_CLAIM_STALE_MINUTES = 30  # a claimed send older than this is taken over
+DIGESTS_RETRY_DELAYS = (2, 10)  # seconds between attempts of one SMTP send
+DIGESTS_RETRY_LATER = (300, 1800, 7200)  # seconds before a failed send task runs again
+DIGESTS_SUPPRESS_AFTER = 3  # permanent failures in a row before an address is suppressed
+DIGESTS_UNSUBSCRIBE_MAILTO = ""  # List-Unsubscribe mailbox; default unsubscribe@<From domain>
+DIGESTS_CONFIRM_MAX_AGE = 3 * 86400  # seconds a subscription confirmation link stays valid
+DIGESTS_MANAGE_MAX_AGE = 180 * 86400  # seconds a manage/unsubscribe link stays valid
+DIGESTS_CONFIRM_MAILS_PER_DAY = 3  # confirmation mails one address receives a day
+DIGESTS_SUBSCRIBE_RATE = "20/h"  # subscription requests per client
+DIGESTS_WEEKLY_DAY = 4  # weekday the weekly digest goes out (Monday 0; Friday)
+
+# `paperfeed serve`: where the web server listens and how many processes it runs.
+PAPERFEED_HOST = os.environ.get("PAPERFEED_HOST", "127.0.0.1")
+PAPERFEED_PORT = int(os.environ.get("PAPERFEED_PORT", "8000"))
+PAPERFEED_WEB_WORKERS = int(os.environ.get("PAPERFEED_WEB_WORKERS", "0")) or os.cpu_count() or 1
 
 # Long commands (import, harvest, reindex, export, digest send --inline) away from a
 # terminal print a progress line this often (paperfeed.progress).

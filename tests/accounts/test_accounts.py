@@ -12,9 +12,8 @@ from django.core import mail, signing
 from paperfeed.accounts.models import Session
 from paperfeed.accounts.verification import SALT
 from paperfeed.catalogue.models import Paper
-from paperfeed.community.models import Vote
+from paperfeed.community.models import PaperState, Vote
 from paperfeed.community.votes import cast
-from paperfeed.trending.models import TrendingScore
 from tests.support.community import PASSWORD, load_papers, make_reader
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +162,7 @@ def test_delete_account_with_its_data(client):
     assert gone.status_code == 200 and b"gone" in gone.content
     assert not User.objects.filter(pk=user.pk).exists()
     assert Vote.objects.count() == 1
-    votes = dict(TrendingScore.objects.values_list("paper_id", "votes"))
+    votes = dict(PaperState.objects.values_list("paper_id", "votes"))
     assert votes[papers[0].pk] == 1 and votes[papers[1].pk] == 0
     assert "_auth_user_id" not in client.session
     assert not Session.objects.filter(user_id=user.pk).exists()  # the phone's too

@@ -6,11 +6,11 @@ import pytest
 
 from paperfeed.catalogue.ingest import Ingestor, load_record
 from paperfeed.catalogue.models import Author, Paper, Version
-from paperfeed.catalogue.records import Author as AuthorRecord
-from paperfeed.catalogue.records import PaperRecord
-from paperfeed.catalogue.records import Version as VersionRecord
 from paperfeed.catalogue.signals import papers_changed
 from paperfeed.sources.jsonl import read_jsonl
+from paperfeed.sources.records import Author as AuthorRecord
+from paperfeed.sources.records import PaperRecord
+from paperfeed.sources.records import Version as VersionRecord
 from tests.support.paths import LISTINGS, SNAPSHOT
 
 pytestmark = pytest.mark.django_db

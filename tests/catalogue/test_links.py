@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 
 from paperfeed.catalogue.ingest import Ingestor
 from paperfeed.catalogue.models import Paper
-from paperfeed.catalogue.records import PaperRecord
-from paperfeed.catalogue.weblinks import is_http_url, safe_href
+from paperfeed.sources.records import PaperRecord
+from paperfeed.sources.weblinks import is_http_url, safe_href
 
 pytestmark = pytest.mark.django_db
 

@@ -65,9 +65,9 @@ def test_ingest_links_papers_to_their_code(django_capture_on_commit_callbacks):
 
 @pytest.mark.django_db
 def test_one_repository_however_its_name_is_cased():
-    from paperfeed.catalogue.records import PaperRecord
     from paperfeed.codelinks.links import extract_links
     from paperfeed.codelinks.models import CodeRepository
+    from paperfeed.sources.records import PaperRecord
 
     Ingestor().ingest(
         [

@@ -16,7 +16,7 @@ from paperfeed.codelinks.extract import RepoRef
 from paperfeed.codelinks.github import GitHubClient, RateLimited
 from paperfeed.codelinks.links import link
 from paperfeed.codelinks.models import CodeLink, CodeRepository, StarSnapshot
-from paperfeed.trending.models import TrendingScore
+from paperfeed.community.models import PaperState
 from tests.support.community import load_papers, make_reader
 
 PYGITHUB_STARS = 7122
@@ -75,7 +75,7 @@ def test_refresh_stars_snapshots_growth_scores_and_pages(client, github):
     assert repo.stars == PYGITHUB_STARS and repo.etag and repo.checked_at
     assert StarSnapshot.objects.get(repository=repo, day=today).stars == PYGITHUB_STARS
     assert CodeRepository.objects.get(full_name="gone/missing").missing
-    row = TrendingScore.objects.get(paper=paper)
+    row = PaperState.objects.get(paper=paper)
     assert (row.stars, row.stars_gained) == (PYGITHUB_STARS, PYGITHUB_STARS - 6800)
     assert row.points == pytest.approx((PYGITHUB_STARS - 6800) / 10)
 

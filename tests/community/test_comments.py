@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from paperfeed.community.models import Comment, CurationLog
-from paperfeed.trending.score import forget_recent_revision
+from paperfeed.community.state import forget_recent_revision
 from paperfeed.web.responses import clear_page_cache, page_cache
 from tests.support.community import PASSWORD, load_papers, make_curator, make_reader
 

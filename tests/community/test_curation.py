@@ -14,9 +14,8 @@ from django.utils import timezone
 from paperfeed.accounts.models import Session
 from paperfeed.accounts.sessions import SessionStore
 from paperfeed.community.curation import ban
-from paperfeed.community.models import CurationLog, Vote
+from paperfeed.community.models import CurationLog, PaperState, Vote
 from paperfeed.community.votes import cast
-from paperfeed.trending.models import TrendingScore
 from paperfeed.trending.ranking import trending_papers
 from paperfeed.web.responses import clear_page_cache
 from tests.support.community import PASSWORD, load_papers, make_curator, make_reader
@@ -35,7 +34,7 @@ def test_feature_and_hide_are_logged_with_who_and_when(client):
         {"action": "feature", "day": last_day.isoformat(), "note": "great"},
     )
     assert response.status_code == 302
-    assert TrendingScore.objects.get(paper=old).day == last_day
+    assert PaperState.objects.get(paper=old).day == last_day
     assert old.arxiv_id in [p.arxiv_id for p in trending_papers("day", limit=200)]
 
     top = trending_papers("day")[0]
@@ -67,7 +66,7 @@ def test_ban_deactivates_ends_sessions_and_drops_votes(client):
     assert response.status_code == 302
     spammer.refresh_from_db()
     assert not spammer.is_active and spammer.profile.banned
-    assert not Vote.objects.exists() and TrendingScore.objects.get(paper=paper).votes == 0
+    assert not Vote.objects.exists() and PaperState.objects.get(paper=paper).votes == 0
     assert spam_client.get("/accounts/profile").status_code == 302  # logged out
     assert not type(client)().login(username="spammer@example.org", password=PASSWORD)
     entry = CurationLog.objects.get(action="ban")
@@ -157,7 +156,7 @@ def test_only_curators_curate(client, who):
     expected = 302 if who == "anonymous" else 403
     assert (feature.status_code, banned.status_code, log.status_code) == (expected,) * 3
     assert not CurationLog.objects.exists() and User.objects.get(pk=victim.pk).is_active
-    assert not TrendingScore.objects.filter(hidden=True).exists()
+    assert not PaperState.objects.filter(hidden=True).exists()
 
 
 def test_curators_cannot_ban_themselves_or_admins(client):
@@ -194,7 +193,7 @@ def test_admin_serves_curators(client):
     )
     assert response.status_code == 302
     assert CurationLog.objects.get().action == "feature"
-    assert TrendingScore.objects.get(paper=paper).featured_on == dt.date(2025, 4, 1)
+    assert PaperState.objects.get(paper=paper).featured_on == dt.date(2025, 4, 1)
     # the log itself is read-only, even in the admin
     entry = CurationLog.objects.get()
     assert (

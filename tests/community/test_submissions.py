@@ -9,9 +9,8 @@ import pytest
 from django.utils import timezone
 
 from paperfeed.catalogue.models import Paper
-from paperfeed.community.models import Submission
+from paperfeed.community.models import PaperState, Submission
 from paperfeed.community.submissions import SubmissionRefused, submit
-from paperfeed.trending.models import TrendingScore
 from paperfeed.trending.ranking import trending_papers
 from tests.support.community import load_papers, make_reader
 
@@ -32,7 +31,7 @@ def test_submit_a_paper_new_to_the_catalogue_by_url(client, arxiv_api, settings)
     assert [r.query["id_list"] for r in arxiv_api.requests] == [RECORDED]
     submission = Submission.objects.get(paper=paper)
     assert submission.submitted_by == reader and submission.day == timezone.now().date()
-    row = TrendingScore.objects.get(paper=paper)
+    row = PaperState.objects.get(paper=paper)
     assert row.featured_on == row.day == timezone.now().date()
     page = client.get(f"/papers/{RECORDED}").content.decode()
     assert "Submitted by <strong>Ada</strong>" in page

@@ -9,13 +9,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from paperfeed.community.models import Vote
-from paperfeed.trending.models import TrendingScore
+from paperfeed.community.models import PaperState, Vote
 from tests.support.community import all_apps, load_papers, make_reader
 
 
 def votes_of(paper) -> int:  # type: ignore[no-untyped-def]
-    return TrendingScore.objects.filter(paper=paper).values_list("votes", flat=True).first() or 0
+    return PaperState.objects.filter(paper=paper).values_list("votes", flat=True).first() or 0
 
 
 @pytest.mark.django_db

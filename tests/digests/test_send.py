@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from paperfeed.digests.dispatch import send_period
 from paperfeed.digests.models import SendLog, Subscriber
-from paperfeed.digests.send import send_period
 from tests.digests.helpers import links, parts, subscriber
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings as django_settings
 
 from paperfeed.catalogue.ingest import Ingestor
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.jsonl import read_jsonl
+from paperfeed.sources.records import PaperRecord
 from tests.support.paths import LISTINGS
 
 SLICE = 300

@@ -145,7 +145,7 @@ def test_unchanged_text_is_not_embedded_again(corpus, django_capture_on_commit_c
     import dataclasses
 
     from paperfeed.catalogue.ingest import load_record
-    from paperfeed.catalogue.records import Version
+    from paperfeed.sources.records import Version
 
     paper_id = sorted(corpus.values())[30]
     arxiv_id = Paper.objects.get(id=paper_id).arxiv_id

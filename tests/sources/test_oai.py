@@ -8,9 +8,9 @@ import re
 import pytest
 from lxml import etree
 
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.arxiv_oai import harvest_pages, parse_oai
 from paperfeed.sources.problems import SourceError, SourceProblem
+from paperfeed.sources.records import PaperRecord
 from tests.sources.sourcedata import OAI, OAI_NS, OAI_TOKEN_PAGE, Reply
 
 ALL_OAI_FILES = sorted(OAI.glob("*/*.xml"))

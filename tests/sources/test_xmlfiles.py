@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.problems import SourceError
+from paperfeed.sources.records import PaperRecord
 from paperfeed.sources.xmlfiles import read_xml
 from tests.sources.sourcedata import API, OAI, OAI_TOKEN_PAGE, RSS_FILES
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from functools import cache
 
 from paperfeed.catalogue.ingest import Ingestor
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.arxiv_api import parse_api
 from paperfeed.sources.jsonl import read_jsonl
+from paperfeed.sources.records import PaperRecord
 from tests.support.paths import FORMATS, LISTINGS, LISTINGS_LINES, SNAPSHOT
 
 OLD_STYLE_ID = "astro-ph/0601001"

@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from paperfeed.community import state
+from paperfeed.community.models import PaperState
 from paperfeed.community.votes import cast
 from paperfeed.trending import score
-from paperfeed.trending.models import TrendingScore
 from paperfeed.trending.ranking import trending_papers, window_bounds
 from tests.support.community import load_papers, make_reader
 
@@ -50,7 +51,7 @@ def test_votes_and_star_growth_reorder_the_window(client):
 
     # star growth: +300 stars this week = 30 points
     starred = [p for p in papers if p.announced == bounds[1] - dt.timedelta(days=1)][0]
-    score.set_stars({starred.pk: (1000, 300)})
+    state.set_stars({starred.pk: (1000, 300)})
     ranked = trending_papers("week", limit=3)
     assert ranked[0] == starred and ranked[0].trending.stars == 1000
     assert ranked[1] == oldest
@@ -58,7 +59,7 @@ def test_votes_and_star_growth_reorder_the_window(client):
     assert {p.announced for p in trending_papers("day", limit=200)} == {bounds[1]}
 
     # hidden by a curator: gone from every window
-    score.set_hidden(starred.pk, True)
+    state.set_hidden(starred.pk, True)
     assert starred not in trending_papers("week", limit=200)
 
 
@@ -69,12 +70,12 @@ def test_recompute_rebuilds_rows_from_the_tables():
     cast(a, papers[3])
     cast(b, papers[3])
     cast(a, papers[5])
-    TrendingScore.objects.filter(paper=papers[3]).update(votes=99, points=99)  # drift
+    PaperState.objects.filter(paper=papers[3]).update(votes=99, points=99)  # drift
     before = [p.arxiv_id for p in trending_papers("day")]
     call_command("trending", "recompute", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert TrendingScore.objects.count() == 30
-    assert TrendingScore.objects.get(paper=papers[3]).votes == 2
-    assert TrendingScore.objects.get(paper=papers[5]).points == 1
+    assert PaperState.objects.count() == 30
+    assert PaperState.objects.get(paper=papers[3]).votes == 2
+    assert PaperState.objects.get(paper=papers[5]).points == 1
     assert [p.arxiv_id for p in trending_papers("day")][:2] == [
         papers[3].arxiv_id,
         papers[5].arxiv_id,
@@ -101,7 +102,7 @@ def test_api_returns_scores_with_their_parts(client):
 def test_paper_page_shows_the_parts_and_pages_follow_votes(client):
     papers = load_papers(20)
     paper = papers[0]
-    score.set_stars({paper.pk: (340, 340)})
+    state.set_stars({paper.pk: (340, 340)})
     for _ in range(12):
         cast(make_reader(), paper)
     html = client.get(f"/papers/{paper.arxiv_id}").content.decode()

@@ -11,8 +11,8 @@ from django.utils.safestring import mark_safe
 
 from paperfeed.catalogue.models import Author, Authorship, Category, Paper
 from paperfeed.codelinks.models import CodeLink, CodeRepository
+from paperfeed.community.listing import card_queryset
 from paperfeed.web.cards import render_cards
-from paperfeed.web.queries import card_queryset
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import importlib
 import pytest
 from django.utils.text import slugify
 
+from paperfeed.catalogue.bibtex import bibtex
 from paperfeed.catalogue.models import Author, Paper
 from paperfeed.trending.ranking import trending_papers, window_bounds
-from paperfeed.web.papers import bibtex
 from tests.support.corpus import OLD_STYLE_ID
 
 pytestmark = pytest.mark.django_db

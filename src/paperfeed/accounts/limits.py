@@ -31,7 +31,7 @@ DEFAULT_RATES: dict[str, str] = {
 
 
 def rate(name: str) -> str | None:
-    return {**DEFAULT_RATES, **getattr(settings, "PAPERFEED_RATE_LIMITS", {})}.get(name)
+    return {**DEFAULT_RATES, **settings.PAPERFEED_RATE_LIMITS}.get(name)
 
 
 def allowed(scope: str, request: HttpRequest | None = None, *, who: str | None = None) -> int:

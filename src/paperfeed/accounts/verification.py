@@ -30,7 +30,7 @@ def make_token(user) -> str:  # type: ignore[no-untyped-def]
 
 def read_token(token: str):  # type: ignore[no-untyped-def]
     """The account the token names, or None when it is forged, expired or stale."""
-    max_age = getattr(settings, "ACCOUNT_VERIFY_MAX_AGE", 3 * 86400)
+    max_age = settings.ACCOUNT_VERIFY_MAX_AGE
     try:
         data = signing.loads(token, salt=SALT, max_age=max_age)
     except signing.BadSignature:  # includes SignatureExpired

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from paperfeed import panels
 from paperfeed.accounts import forms
 from paperfeed.accounts.limits import allowed, limit
 from paperfeed.accounts.lockout import count_failure, login_guard, unlock
 from paperfeed.accounts.models import Profile
-from paperfeed.accounts.sessions import end_sessions
 from paperfeed.accounts.verification import (
     password_mark,
     read_token,
@@ -231,19 +231,15 @@ def profile(request):  # type: ignore[no-untyped-def]
         if form.is_valid():
             form.save()
             saved = True
-    from paperfeed.community.models import Collection, Submission
-
+    page = {"form": form, "saved": saved, "user": request.user}
     return render(
         request,
         "accounts/profile.html",
         {
-            "form": form,
-            "saved": saved,
-            "collections": Collection.objects.filter(owner=request.user),
-            "submissions": Submission.objects.filter(submitted_by=request.user).select_related(
-                "paper"
-            )[:50],
+            **page,
+            # the reverse accessor of community's votes: a count, not an import
             "vote_count": request.user.votes.count(),
+            "panels": panels.PROFILE.render(request, request.user, page),
         },
     )
 
@@ -264,28 +260,11 @@ def delete_account(request):  # type: ignore[no-untyped-def]
 
 
 def delete_user(user) -> None:  # type: ignore[no-untyped-def]
-    """Delete an account and everything it made: votes (recounted), submissions
-    (their papers lose the feature), comments (their papers' pages change),
-    collections, profile, the digest subscription of its address (with its send
-    log), and its sessions on every device."""
-    from django.db.models import Q
-
-    from paperfeed.community.models import Submission
-    from paperfeed.community.submissions import refresh_feature
-    from paperfeed.digests.models import Subscriber
-    from paperfeed.trending.score import forget_recent_revision, recount_votes, touch
-
+    """Delete an account and everything it made, in one transaction. Each app that
+    holds a reader's data removes it in its own ``pre_delete``/``post_delete``
+    receiver of the user (foreign keys cascade the rest): accounts ends its sessions
+    on every device, community recounts the votes and featured days the account
+    fed and moves the pages of the papers it commented on, digests drops the
+    subscription of its address with its send log."""
     with transaction.atomic():
-        voted = list(user.votes.values_list("paper_id", flat=True))
-        submitted = list(
-            Submission.objects.filter(submitted_by=user).values_list("paper_id", flat=True)
-        )
-        commented = list(user.comments.order_by().values_list("paper_id", flat=True).distinct())
-        Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email)).delete()
-        end_sessions(user)
         user.delete()
-        recount_votes(voted)
-        for paper_id in submitted:
-            refresh_feature(paper_id)
-        touch(commented)
-    forget_recent_revision()  # after the commit, so the next anonymous page shows it

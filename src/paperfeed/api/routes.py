@@ -16,12 +16,14 @@ from pydantic import Field
 from paperfeed.accounts.limits import limit
 from paperfeed.api import schemas
 from paperfeed.api.serialize import paper_detail_dict, paper_dict
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
+from paperfeed.catalogue.days import days_with_counts
 from paperfeed.catalogue.models import NEWEST_FIRST, Category
+from paperfeed.community import listing
 from paperfeed.search import hybrid
 from paperfeed.search.filters import Filters
 from paperfeed.search.hits import Hit
 from paperfeed.search.similar import PaperNotFound, similar
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.trending.ranking import WINDOWS, trending_papers, window_bounds
 from paperfeed.web import queries
 from paperfeed.web.responses import cached_page
@@ -58,7 +60,7 @@ def _page_link(request: HttpRequest, filters: PaperFilters, page: int) -> str:
 )
 @decorate_view(cached_page)
 def list_papers(request: HttpRequest, filters: Query[PaperFilters]):  # type: ignore[no-untyped-def]
-    listed = queries.card_queryset()
+    listed = listing.card_queryset()
     if filters.date is not None:
         listed = listed.filter(announced=filters.date)
     if filters.category:
@@ -91,7 +93,7 @@ SIMILAR_MAX_LIMIT = 50
 
 def _hit_dicts(hits: list[Hit], request: HttpRequest) -> list[dict]:
     """The hits' papers in hit order, each with its score and ranks."""
-    papers = {p.id: p for p in queries.card_queryset().filter(id__in=[h.paper_id for h in hits])}
+    papers = {p.id: p for p in listing.card_queryset().filter(id__in=[h.paper_id for h in hits])}
     return [
         {
             **paper_dict(papers[h.paper_id], request),
@@ -141,7 +143,7 @@ def get_paper(request: HttpRequest, arxiv_id: str):  # type: ignore[no-untyped-d
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
         raise HttpError(400, str(exc)) from None
-    paper = queries.detail_queryset().filter(arxiv_id=parsed.id).first()
+    paper = listing.detail_queryset().filter(arxiv_id=parsed.id).first()
     if paper is None:
         raise HttpError(404, f"paper {parsed.id} is not in this catalogue")
     return paper_detail_dict(paper, request)
@@ -155,7 +157,7 @@ def get_paper(request: HttpRequest, arxiv_id: str):  # type: ignore[no-untyped-d
 )
 @decorate_view(cached_page)
 def list_days(request: HttpRequest):  # type: ignore[no-untyped-def]
-    days = queries.days_with_counts()
+    days = days_with_counts()
     return {
         "count": len(days),
         "days": [{"date": day, "count": n} for day, n in reversed(days)],
@@ -180,7 +182,7 @@ class TrendingFilters(Schema):
 def trending(request: HttpRequest, filters: Query[TrendingFilters]):  # type: ignore[no-untyped-def]
     assert filters.window in WINDOWS
     bounds = window_bounds(filters.window)
-    papers = trending_papers(filters.window, limit=filters.limit, queryset=queries.card_queryset())
+    papers = trending_papers(filters.window, limit=filters.limit, queryset=listing.card_queryset())
     return {
         "window": filters.window,
         "first_day": bounds[0] if bounds else None,

@@ -1,4 +1,4 @@
-"""Papers (loaded with ``paperfeed.web.queries.card_queryset``) as API dicts."""
+"""Papers (loaded with ``paperfeed.community.listing.card_queryset``) as API dicts."""
 
 from __future__ import annotations
 

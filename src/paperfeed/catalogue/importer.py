@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from paperfeed.catalogue.ingest import Ingestor, IngestResult
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.problems import SourceError, SourceProblem
+from paperfeed.sources.records import PaperRecord
 
 
 class OnError(StrEnum):

@@ -17,9 +17,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from paperfeed.catalogue import models
-from paperfeed.catalogue.records import Author, PaperRecord, Version, merge
 from paperfeed.catalogue.signals import papers_changed
-from paperfeed.catalogue.weblinks import is_http_url
+from paperfeed.sources.records import Author, PaperRecord, Version, merge
+from paperfeed.sources.weblinks import is_http_url
 
 _PAPER_FIELDS = (
     "title",

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from paperfeed.catalogue.signals import papers_changed
+
 
 class CodeLinksConfig(AppConfig):
     name = "paperfeed.codelinks"
@@ -7,10 +9,12 @@ class CodeLinksConfig(AppConfig):
     verbose_name = "Code links"
 
     def ready(self) -> None:
-        from paperfeed.catalogue.signals import papers_changed
+        # Imported here: these modules import models (app-loading constraint).
+        from paperfeed.codelinks import panels
         from paperfeed.codelinks.links import on_papers_changed
 
         papers_changed.connect(on_papers_changed, dispatch_uid="paperfeed.codelinks.extract")
+        panels.register()
         _add_code_repository_to_papers()
 
 
@@ -20,6 +24,7 @@ def _add_code_repository_to_papers() -> None:
     is looked up on first use and kept on the instance."""
     from django.utils.functional import cached_property
 
+    # Imported here: models load after the app registry is ready.
     from paperfeed.catalogue.models import Paper
 
     if "code_repository" in vars(Paper):

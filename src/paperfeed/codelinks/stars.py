@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from paperfeed.codelinks.github import GitHubClient, GitHubError, RateLimited
 from paperfeed.codelinks.models import CodeLink, CodeRepository, StarSnapshot
+from paperfeed.codelinks.signals import stars_changed
 
 log = logging.getLogger(__name__)
 GROWTH_DAYS = 7
@@ -88,7 +89,7 @@ def refresh(
             repo.save(update_fields=fields)
             record_snapshot(repo, answer.stars or 0, today)
         touched.append(repo.pk)
-    update_scores(touched, today)
+    announce_stars(touched, today)
     return result
 
 
@@ -127,10 +128,9 @@ def stars_by_paper(
     return result
 
 
-def update_scores(repository_ids: list[int], today: dt.date) -> None:
-    """Carry new star counts into the trending rows of the papers that link them."""
-    from paperfeed.trending.score import set_stars
-
+def announce_stars(repository_ids: list[int], today: dt.date) -> None:
+    """Announce new star counts for the papers that link these repositories
+    (``stars_changed``, a thousand papers a signal)."""
     if not repository_ids:
         return
     paper_ids = list(
@@ -141,7 +141,9 @@ def update_scores(repository_ids: list[int], today: dt.date) -> None:
     for start in range(0, len(paper_ids), 1000):
         chunk = paper_ids[start : start + 1000]
         values = stars_by_paper(chunk, today)
-        set_stars({pk: values.get(pk, (0, 0)) for pk in chunk})
+        stars_changed.send(
+            sender=CodeRepository, paper_stars={pk: values.get(pk, (0, 0)) for pk in chunk}
+        )
 
 
 def sparkline(

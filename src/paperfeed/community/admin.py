@@ -1,12 +1,13 @@
 """The admin serves curators too: votes, submissions, features, comments (hidden and
-unhidden by actions that are logged), collections and the curation log (read-only).
+unhidden by actions that are logged), each paper's community state (hidden and shown
+again by logged actions), collections and the curation log (read-only).
 Staff curators get these through the "curators" group's permissions (see the
 migrations that create the group and grant it comments)."""
 
 from django.contrib import admin
 
-from paperfeed.community import models
-from paperfeed.trending.score import touch
+from paperfeed.community import curation, models
+from paperfeed.community.state import refresh_feature
 
 
 @admin.register(models.Vote)
@@ -31,13 +32,12 @@ class FeatureAdmin(admin.ModelAdmin):
     exclude = ["curator"]  # whoever saves it
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        from paperfeed.community.curation import _log
-        from paperfeed.community.submissions import refresh_feature
-
         obj.curator = request.user
         super().save_model(request, obj, form, change)
         refresh_feature(obj.paper_id)
-        _log(request.user, models.CurationLog.FEATURE, paper=obj.paper, day=obj.day, note="admin")
+        curation._log(
+            request.user, models.CurationLog.FEATURE, paper=obj.paper, day=obj.day, note="admin"
+        )
 
 
 @admin.register(models.Comment)
@@ -69,19 +69,8 @@ class CommentAdmin(admin.ModelAdmin):
         self._set_hidden(request, queryset, False)
 
     def _set_hidden(self, request, queryset, hidden: bool) -> None:  # type: ignore[no-untyped-def]
-        from paperfeed.community.curation import hide_comment
-
-        changed = sum(hide_comment(request.user, c, hidden, "admin") for c in queryset)
+        changed = sum(curation.hide_comment(request.user, c, hidden, "admin") for c in queryset)
         self.message_user(request, f"{'Hid' if hidden else 'Unhid'} {changed} comments.")
-
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
-        super().delete_model(request, obj)
-        touch([obj.paper_id])
-
-    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        papers = list(queryset.order_by().values_list("paper_id", flat=True).distinct())
-        super().delete_queryset(request, queryset)
-        touch(papers)
 
 
 @admin.register(models.CurationLog)
@@ -121,3 +110,27 @@ class CollectionAdmin(admin.ModelAdmin):
     list_filter = ["public"]
     raw_id_fields = ["owner"]
     inlines = [CollectionItemInline]
+
+
+@admin.register(models.PaperState)
+class PaperStateAdmin(admin.ModelAdmin):
+    """Each paper's community state: totals are read-only (they follow the vote and
+    star tables); hiding and showing again go through the logged curation actions."""
+
+    list_display = ["paper", "day", "votes", "stars", "stars_gained", "points", "hidden"]
+    list_filter = ["hidden"]
+    raw_id_fields = ["paper"]
+    search_fields = ["paper__arxiv_id"]
+    readonly_fields = ["votes", "stars", "stars_gained", "points", "day", "featured_on"]
+    actions = ["hide", "unhide"]
+    show_full_result_count = False
+
+    @admin.action(description="Hide from trending (logged)")
+    def hide(self, request, queryset):  # type: ignore[no-untyped-def]
+        for row in queryset.select_related("paper"):
+            curation.hide(request.user, row.paper, True, "admin")
+
+    @admin.action(description="Show on trending again (logged)")
+    def unhide(self, request, queryset):  # type: ignore[no-untyped-def]
+        for row in queryset.select_related("paper"):
+            curation.hide(request.user, row.paper, False, "admin")

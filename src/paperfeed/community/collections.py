@@ -20,11 +20,11 @@ from feedgen.feed import FeedGenerator
 
 from paperfeed.accounts.limits import limit
 from paperfeed.accounts.models import display_name
+from paperfeed.catalogue.bibtex import bibtex
 from paperfeed.catalogue.models import Paper
+from paperfeed.community import listing
 from paperfeed.community.models import Collection, CollectionItem
 from paperfeed.community.permissions import reader_required
-from paperfeed.web import queries
-from paperfeed.web.papers import bibtex
 
 FEED_SALT = "paperfeed.community.collection-feed"
 
@@ -84,7 +84,7 @@ def _visible(request, pk: int) -> Collection:  # type: ignore[no-untyped-def]
 
 def _papers(collection: Collection) -> list[Paper]:
     ordered = list(collection.items.order_by("-added_at").values_list("paper_id", "added_at"))
-    papers = {p.pk: p for p in queries.card_queryset().filter(pk__in=[pk for pk, _ in ordered])}
+    papers = {p.pk: p for p in listing.card_queryset().filter(pk__in=[pk for pk, _ in ordered])}
     result = []
     for pk, added in ordered:
         if pk in papers:

@@ -4,15 +4,15 @@ Signed-in readers post plain text (at most ``Comment.MAX_LENGTH`` characters; no
 it is escaped, line breaks are kept and links made clickable with
 ``rel="nofollow noopener ugc"``) and delete their own comments; curators hide and
 unhide them (``paperfeed.community.curation``). Every write moves the paper's
-trending row (``touch``), so the page cache, keyed by the community revision, never
-serves an anonymous reader a discussion that changed.
+community state (a receiver on saved and deleted comments, see ``receivers``), so the
+page cache, keyed by the community revision, never serves an anonymous reader a
+discussion that changed.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,11 +21,10 @@ from django.utils.text import normalize_newlines
 from django.views.decorators.http import require_POST
 
 from paperfeed.accounts.limits import limit
-from paperfeed.accounts.models import Profile
+from paperfeed.accounts.models import Profile, display_name
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Comment
 from paperfeed.textlinks import linkify
-from paperfeed.trending.score import forget_recent_revision, touch
 
 
 class _BodyField(forms.CharField):
@@ -59,8 +58,6 @@ def comment_html(body: str) -> SafeString:
 def discussion(paper: Paper, *, curator: bool = False) -> list[Comment]:
     """The paper's comments, oldest first: the visible ones, or all for a curator.
     One query (with the authors' profiles, for their display names)."""
-    from paperfeed.accounts.models import display_name
-
     comments = Comment.objects.filter(paper=paper).select_related("author__profile")
     if curator:
         comments = comments.select_related("hidden_by__profile")
@@ -100,12 +97,9 @@ def post_comment(request, arxiv_id: str):  # type: ignore[no-untyped-def]
         return render(
             request, "community/comment_form.html", {"paper": paper, "form": form}, status=400
         )
-    with transaction.atomic():
-        comment = Comment.objects.create(
-            paper=paper, author=request.user, body=form.cleaned_data["body"]
-        )
-        touch([paper.pk])
-    forget_recent_revision()  # again after the commit: see ``touch``
+    comment = Comment.objects.create(
+        paper=paper, author=request.user, body=form.cleaned_data["body"]
+    )
     return redirect(_paper_url(paper, f"comment-{comment.pk}"))
 
 
@@ -119,8 +113,5 @@ def delete_comment(request, pk: int):  # type: ignore[no-untyped-def]
         return HttpResponseForbidden("Only its author can delete a comment.")
     if (response := limit(request, "comment-delete")) is not None:
         return response
-    with transaction.atomic():
-        comment.delete()
-        touch([comment.paper_id])
-    forget_recent_revision()
+    comment.delete()
     return redirect(_paper_url(comment.paper))

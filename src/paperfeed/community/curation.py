@@ -21,7 +21,7 @@ from paperfeed.accounts.sessions import end_sessions
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Comment, CurationLog, Feature, Vote
 from paperfeed.community.permissions import curator_required, is_curator
-from paperfeed.trending.score import forget_recent_revision, recount_votes, set_hidden, touch
+from paperfeed.community.state import changed, recount_votes, refresh_feature, set_hidden
 
 
 def _log(actor, action: str, **fields) -> CurationLog:  # type: ignore[no-untyped-def]
@@ -34,8 +34,6 @@ def _log(actor, action: str, **fields) -> CurationLog:  # type: ignore[no-untype
 
 
 def feature(actor, paper: Paper, day: dt.date, note: str = "") -> bool:  # type: ignore[no-untyped-def]
-    from paperfeed.community.submissions import refresh_feature
-
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -57,13 +55,13 @@ def hide_comment(actor, comment: Comment, hidden: bool = True, note: str = "") -
     """Hide (or unhide) a comment from readers; True when this call changed it (a
     second click changes nothing and logs nothing)."""
     with transaction.atomic():
-        changed = Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(
+        updated = Comment.objects.filter(pk=comment.pk, hidden=not hidden).update(
             hidden=hidden,
             hidden_by=actor if hidden else None,
             hidden_at=timezone.now() if hidden else None,
         )
-        if changed:
-            touch([comment.paper_id])
+        if updated:
+            changed([comment.paper_id])
             _log(
                 actor,
                 CurationLog.HIDE_COMMENT if hidden else CurationLog.UNHIDE_COMMENT,
@@ -72,8 +70,7 @@ def hide_comment(actor, comment: Comment, hidden: bool = True, note: str = "") -
                 comment=comment,
                 note=note,
             )
-    forget_recent_revision()  # after the commit: see ``touch``
-    return bool(changed)
+    return bool(updated)
 
 
 def ban(actor, user: User, banned: bool = True, note: str = "") -> None:  # type: ignore[no-untyped-def]
@@ -97,9 +94,8 @@ def ban(actor, user: User, banned: bool = True, note: str = "") -> None:  # type
             shown = Comment.objects.filter(author=user, hidden=False)
             papers = sorted(set(shown.values_list("paper_id", flat=True)))
             shown.update(hidden=True, hidden_by=actor, hidden_at=timezone.now())
-            touch(papers)
+            changed(papers)
         _log(actor, CurationLog.BAN if banned else CurationLog.UNBAN, target_user=user, note=note)
-    forget_recent_revision()  # after the commit: see ``touch``
 
 
 def may_ban(actor, target) -> str | None:  # type: ignore[no-untyped-def]

@@ -7,15 +7,15 @@ import datetime as dt
 
 from paperfeed.accounts.models import display_name
 from paperfeed.catalogue.models import Paper
+from paperfeed.community import listing
 from paperfeed.community.models import Submission
-from paperfeed.web import queries
 
 
 def featured_on(day: dt.date) -> list[Paper]:
     """Visible papers submitted or featured on ``day``, submissions first, each with
     ``featured_note`` set for its card. One query on a day with none: the trending
     row records the day a paper is featured on, whichever way it was."""
-    papers = list(queries.card_queryset().filter(trending_score__featured_on=day))
+    papers = list(listing.card_queryset().filter(community__featured_on=day))
     if not papers:
         return []
     submissions = {

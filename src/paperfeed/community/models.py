@@ -10,6 +10,45 @@ from paperfeed.catalogue.models import Paper
 CURATORS = "curators"
 
 
+class PaperState(models.Model):
+    """A paper's community state, one row per paper: the totals pages and rankings
+    read (votes, code stars), the day it counts for (announced, or submitted/featured),
+    a curator's ``hidden`` flag, and ``updated_at``, whose maximum is the community
+    revision that page caches key on.
+
+    Written only through ``paperfeed.community.state``; votes and stars live in their
+    own tables and this row keeps their totals, so a list reads one small table
+    instead of counting a million votes. ``paperfeed trending recompute`` rebuilds it.
+    """
+
+    paper = models.OneToOneField(
+        Paper, primary_key=True, on_delete=models.CASCADE, related_name="community"
+    )
+    day = models.DateField(
+        null=True, blank=True, help_text="the day the paper counts for: announced, or featured"
+    )
+    featured_on = models.DateField(null=True, blank=True, help_text="submitted or featured on")
+    votes = models.PositiveIntegerField(default=0)
+    stars = models.PositiveIntegerField(default=0, help_text="latest star count of its code")
+    stars_gained = models.IntegerField(default=0, help_text="stars gained over the last 7 days")
+    points = models.FloatField(default=0.0, help_text="votes + stars_gained / STARS_PER_VOTE")
+    hidden = models.BooleanField(default=False, help_text="hidden by a curator")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            # covers the trending query (day range, points, hidden, feature, id): index only
+            models.Index(
+                fields=["day", "points", "hidden", "featured_on", "paper"],
+                name="paper_state_window",
+            ),
+            models.Index(fields=["featured_on"], name="paper_state_featured_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id}: {self.votes} votes, {self.points:g} points"
+
+
 class Vote(models.Model):
     """One upvote by one account for one paper; the constraint makes it so under
     concurrent clicks (the second insert fails and is counted as already there)."""

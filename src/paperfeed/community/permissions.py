@@ -29,7 +29,7 @@ def reader_required(view):  # type: ignore[no-untyped-def]
     @wraps(view)
     def wrapper(request, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not request.user.is_authenticated:
-            if request.headers.get("HX-Request"):
+            if getattr(request, "htmx", False):
                 response = HttpResponseForbidden("Log in to do this.")
                 response.status_code = 401
                 return response

@@ -20,16 +20,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from paperfeed.accounts.limits import limit
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.ingest import Ingestor
 from paperfeed.catalogue.models import Paper
-from paperfeed.catalogue.records import PaperRecord
-from paperfeed.community.models import Feature, Submission
+from paperfeed.community.models import Submission
 from paperfeed.community.permissions import reader_required
+from paperfeed.community.state import refresh_feature, set_featured
 from paperfeed.sources.arxiv_api import fetch_ids
 from paperfeed.sources.http import PoliteClient
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.sources.problems import SourceError
-from paperfeed.trending.score import set_featured
+from paperfeed.sources.records import PaperRecord
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class SubmissionRefused(Exception):
 
 
 def max_age() -> dt.timedelta:
-    return dt.timedelta(days=int(getattr(settings, "PAPERFEED_SUBMISSION_MAX_AGE_DAYS", 14)))
+    return dt.timedelta(days=int(settings.PAPERFEED_SUBMISSION_MAX_AGE_DAYS))
 
 
 def fetch_paper(arxiv_id: str) -> Paper | None:
@@ -92,11 +92,17 @@ def submit(user, text: str, now: dt.datetime | None = None) -> Submission:  # ty
     return submission
 
 
-def refresh_feature(paper_id: int) -> None:
-    """Recompute the day a paper counts for from its remaining submission/features."""
-    days = list(Feature.objects.filter(paper_id=paper_id).values_list("day", flat=True))
-    days += list(Submission.objects.filter(paper_id=paper_id).values_list("day", flat=True))
-    set_featured(paper_id, max(days) if days else None)
+__all__ = ["SubmissionRefused", "refresh_feature", "submission_of", "submit", "submit_view"]
+
+
+def submission_of(paper: Paper) -> Submission | None:
+    """The paper's submission with its submitter's profile, or None (kept on the
+    paper: the score and curation panels of one page both show it)."""
+    if not hasattr(paper, "_paperfeed_submission"):
+        paper._paperfeed_submission = (
+            Submission.objects.filter(paper=paper).select_related("submitted_by__profile").first()
+        )
+    return paper._paperfeed_submission
 
 
 class SubmitForm(forms.Form):

@@ -1,14 +1,12 @@
 from django.urls import path
 
-from paperfeed.codelinks.views import add_code_link
-from paperfeed.community import collections, comments, curation, submissions, votes
+from paperfeed.community import code, collections, comments, curation, submissions
 
 app_name = "community"
 urlpatterns = [
-    path("papers/<path:arxiv_id>/vote", votes.vote, name="vote"),
     path("papers/<path:arxiv_id>/save", collections.save_paper, name="save"),
     path("papers/<path:arxiv_id>/curate", curation.curate_paper, name="curate"),
-    path("papers/<path:arxiv_id>/code", add_code_link, name="add-code"),
+    path("papers/<path:arxiv_id>/code", code.add_code_link, name="add-code"),
     path("papers/<path:arxiv_id>/comments", comments.post_comment, name="comment"),
     path("comments/<int:pk>/delete", comments.delete_comment, name="comment-delete"),
     path("comments/<int:pk>/curate", curation.curate_comment, name="comment-curate"),

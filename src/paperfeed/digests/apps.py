@@ -5,3 +5,23 @@ class DigestsConfig(AppConfig):
     name = "paperfeed.digests"
     label = "digests"
     verbose_name = "Email digests"
+
+    def ready(self) -> None:
+        """An account being deleted takes the digest subscription of its address with
+        it (and, by cascade, its send log), whether or not the subscription was made
+        while signed in."""
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
+        pre_delete.connect(
+            _drop_subscription, sender=get_user_model(), dispatch_uid="paperfeed.digests.account"
+        )
+
+
+def _drop_subscription(sender, instance, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    # Imported here: models load after the app registry is ready.
+    from django.db.models import Q
+
+    from paperfeed.digests.models import Subscriber
+
+    Subscriber.objects.filter(Q(user=instance) | Q(email__iexact=instance.email)).delete()

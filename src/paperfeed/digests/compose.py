@@ -32,8 +32,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.catalogue.models import NEWEST_FIRST, Authorship, Paper
-from paperfeed.catalogue.weblinks import safe_href
+from paperfeed.catalogue.text import lede, split_byline
+from paperfeed.codelinks.links import primary_repositories
 from paperfeed.digests.models import Frequency, Subscriber
+from paperfeed.search.filters import Filters
+from paperfeed.search.hybrid import search
+from paperfeed.sources.weblinks import safe_href
 from paperfeed.trending.ranking import trending_papers
 
 MAX_PAPERS_CHOICES = (5, 10, 20, 30, 50)
@@ -136,13 +140,7 @@ def effective_sections(subscriber: Subscriber) -> list[str]:
 
 
 def code_links(paper_ids: list[int]) -> dict[int, str]:
-    """Each paper's code repository URL, from the code-links app when it is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("paperfeed.codelinks"):
-        return {}
-    from paperfeed.codelinks.links import primary_repositories
-
+    """Each paper's code repository URL (``paperfeed.codelinks``)."""
     return {pk: repo.url for pk, repo in primary_repositories(paper_ids).items()}
 
 
@@ -167,17 +165,14 @@ class PaperView:
     code_url: str = ""
 
 
-def _short(text: str, length: int = ABSTRACT_CHARS) -> str:
-    text = _SPACES.sub(" ", text or "").strip()
-    if len(text) <= length:
-        return text
-    return text[:length].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+def _short(abstract: str, length: int = ABSTRACT_CHARS) -> str:
+    return lede(_SPACES.sub(" ", abstract or "").strip(), length)
 
 
 def _byline(names: list[str]) -> str:
-    if len(names) <= BYLINE_AUTHORS + 1:
-        return ", ".join(names)
-    return ", ".join(names[:BYLINE_AUTHORS]) + f" et al. ({len(names)} authors)"
+    shown, more = split_byline(names, BYLINE_AUTHORS)
+    joined = ", ".join(shown)
+    return f"{joined} et al. ({len(names)} authors)" if more else joined
 
 
 @dataclass
@@ -248,9 +243,6 @@ class Composer:
         to the period inside the search), once per distinct query."""
         key = f"search:{query}"
         if key not in self._ids:
-            from paperfeed.search.filters import Filters
-            from paperfeed.search.hybrid import search
-
             try:
                 hits = search(
                     query,

@@ -23,9 +23,6 @@ class Frequency(models.TextChoices):
     WEEKLY = "weekly", "Weekly"
 
 
-DEFAULT_SECTIONS = ["trending", "categories"]
-
-
 class Subscriber(models.Model):
     email = models.EmailField(max_length=254, unique=True)
     user = models.ForeignKey(

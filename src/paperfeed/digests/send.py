@@ -25,7 +25,6 @@ import logging
 import re
 import smtplib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, fields
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import quote, urlsplit
@@ -50,12 +49,8 @@ _NO_SUCH_USER = re.compile(
 )
 
 
-def _setting(name: str, default):  # type: ignore[no-untyped-def]
-    return getattr(settings, name, default)
-
-
 def batch_size() -> int:
-    return int(_setting("DIGESTS_BATCH_SIZE", 200))
+    return int(settings.DIGESTS_BATCH_SIZE)
 
 
 def due_subscribers(kind: str) -> QuerySet[Subscriber]:
@@ -80,7 +75,7 @@ def _from_domain() -> str:
 
 
 def unsubscribe_mailto(token: str) -> str:
-    mailbox = _setting("DIGESTS_UNSUBSCRIBE_MAILTO", "") or f"unsubscribe@{_from_domain()}"
+    mailbox = settings.DIGESTS_UNSUBSCRIBE_MAILTO or f"unsubscribe@{_from_domain()}"
     return f"mailto:{mailbox}?subject={quote('unsubscribe ' + token)}"
 
 
@@ -120,7 +115,7 @@ def build_message(
 
 
 def _stale_before(now: dt.datetime) -> dt.datetime:
-    return now - dt.timedelta(minutes=float(_setting("DIGESTS_CLAIM_STALE_MINUTES", 30)))
+    return now - dt.timedelta(minutes=float(settings.DIGESTS_CLAIM_STALE_MINUTES))
 
 
 def claim(subscriber_id: int, period_key: str, now: dt.datetime | None = None) -> SendLog | None:
@@ -220,7 +215,7 @@ def _close(connection) -> None:  # type: ignore[no-untyped-def]
 def deliver(connection, message: EmailMultiAlternatives, sleep=time.sleep) -> int:  # type: ignore[no-untyped-def]
     """Send with retries on temporary failures; returns the attempts used. Raises
     Permanent at once, or the last Temporary/ServerDown when retries run out."""
-    delays = list(_setting("DIGESTS_RETRY_DELAYS", (2, 10)))
+    delays = list(settings.DIGESTS_RETRY_DELAYS)
     attempt = 0
     while True:
         attempt += 1
@@ -236,7 +231,7 @@ def deliver(connection, message: EmailMultiAlternatives, sleep=time.sleep) -> in
 def _bounce(subscriber: Subscriber, error: Permanent) -> bool:
     """Count a permanent failure; suppress the address when warranted. True if now
     suppressed."""
-    threshold = int(_setting("DIGESTS_SUPPRESS_AFTER", 3))
+    threshold = int(settings.DIGESTS_SUPPRESS_AFTER)
     Subscriber.objects.filter(pk=subscriber.pk).update(hard_failures=F("hard_failures") + 1)
     subscriber.refresh_from_db(fields=["hard_failures"])
     immediate = error.code == 550 and bool(_NO_SUCH_USER.search(error.text))
@@ -346,40 +341,6 @@ def send_batch(
     finally:
         _close(connection)
     return result
-
-
-def send_period(
-    kind: str,
-    day: dt.date,
-    inline: bool = True,
-    sleep=time.sleep,  # type: ignore[no-untyped-def]
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[SendResult, int]:
-    """Send (inline) or enqueue (one task per batch) this period's digests.
-    Returns the inline result and the number of batches; an inline send reports
-    ``progress(subscribers done, subscribers due)`` after each batch."""
-    period = period_for(kind, day)
-    already = SendLog.objects.filter(
-        period_key=period.key, state__in=[State.SENT, State.BOUNCED]
-    ).values("subscriber_id")
-    ids = list(due_subscribers(kind).exclude(pk__in=already).values_list("pk", flat=True))
-    size = batch_size()
-    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
-    result = SendResult()
-    if inline:
-        composer = Composer(period)
-        done = 0
-        for chunk in batches:
-            result.add(send_batch(kind, day, chunk, composer=composer, sleep=sleep))
-            done += len(chunk)
-            if progress:
-                progress(done, len(ids))
-    else:
-        from paperfeed.digests.tasks import send_digest_batch
-
-        for chunk in batches:
-            send_digest_batch.enqueue(kind, day.isoformat(), chunk)
-    return result, len(batches)
 
 
 def dry_run(kind: str, day: dt.date) -> dict[str, int]:

@@ -64,7 +64,7 @@ def request_subscription(email: str) -> Subscriber | None:
     if not subscriber.confirm_nonce:
         subscriber.confirm_nonce = new_key()
         subscriber.save(update_fields=["confirm_nonce"])
-    per_day = getattr(settings, "DIGESTS_CONFIRM_MAILS_PER_DAY", 3)
+    per_day = settings.DIGESTS_CONFIRM_MAILS_PER_DAY
     if not hit("digest-confirm-mail", email, f"{per_day}/d").allowed:
         log.info("confirmation mail for subscriber %s held back (rate)", subscriber.pk)
         return subscriber
@@ -74,7 +74,7 @@ def request_subscription(email: str) -> Subscriber | None:
 
 def send_confirmation(subscriber: Subscriber) -> None:
     url = absolute(reverse("digests:confirm", args=[confirm_token(subscriber)]))
-    max_age = int(getattr(settings, "DIGESTS_CONFIRM_MAX_AGE", 3 * 86400))
+    max_age = int(settings.DIGESTS_CONFIRM_MAX_AGE)
     text = render_to_string(
         "digests/email/confirm.txt",
         {
@@ -98,7 +98,7 @@ def send_confirmation(subscriber: Subscriber) -> None:
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit("digest-subscribe", getattr(settings, "DIGESTS_SUBSCRIBE_RATE", "20/h"))
+@ratelimit("digest-subscribe", settings.DIGESTS_SUBSCRIBE_RATE)
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "digests/subscribe.html", {"form": SubscribeForm()})

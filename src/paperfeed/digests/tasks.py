@@ -18,6 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from paperfeed.digests.send import send_batch
+
 log = logging.getLogger("paperfeed.digests")
 
 
@@ -25,8 +27,6 @@ log = logging.getLogger("paperfeed.digests")
 def send_digest_batch(
     kind: str, day: str, subscriber_ids: list[int], attempt: int = 1
 ) -> dict[str, int]:
-    from paperfeed.digests.send import send_batch
-
     result = send_batch(kind, dt.date.fromisoformat(day), subscriber_ids)
     if result.failed or result.left:
         retry_later(kind, day, subscriber_ids, attempt)
@@ -34,7 +34,7 @@ def send_digest_batch(
 
 
 def retry_later(kind: str, day: str, subscriber_ids: list[int], attempt: int) -> bool:
-    delays = list(getattr(settings, "DIGESTS_RETRY_LATER", (300, 1800, 7200)))
+    delays = list(settings.DIGESTS_RETRY_LATER)
     if attempt > len(delays):
         log.warning("digest batch for %s %s: giving up after %d attempts", kind, day, attempt)
         return False

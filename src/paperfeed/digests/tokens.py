@@ -28,10 +28,6 @@ class BadToken(Exception):
     """Forged, expired, revoked or already used."""
 
 
-def _max_age(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def confirm_token(subscriber: Subscriber) -> str:
     return signing.dumps([subscriber.pk, subscriber.confirm_nonce], salt=CONFIRM_SALT)
 
@@ -60,7 +56,7 @@ def _load(token: str, salt: str, max_age: int) -> tuple[int, str]:
 
 
 def subscriber_for_confirm(token: str) -> Subscriber:
-    pk, nonce = _load(token, CONFIRM_SALT, _max_age("DIGESTS_CONFIRM_MAX_AGE", 3 * 86400))
+    pk, nonce = _load(token, CONFIRM_SALT, int(settings.DIGESTS_CONFIRM_MAX_AGE))
     subscriber = Subscriber.objects.filter(pk=pk).first()
     if (
         subscriber is None
@@ -72,7 +68,7 @@ def subscriber_for_confirm(token: str) -> Subscriber:
 
 
 def subscriber_for_manage(token: str) -> Subscriber:
-    pk, key = _load(token, MANAGE_SALT, _max_age("DIGESTS_MANAGE_MAX_AGE", 180 * 86400))
+    pk, key = _load(token, MANAGE_SALT, int(settings.DIGESTS_MANAGE_MAX_AGE))
     subscriber = Subscriber.objects.filter(pk=pk).first()
     if subscriber is None or not hmac.compare_digest(subscriber.key, key):
         raise BadToken("revoked")

@@ -60,7 +60,7 @@ def _key(scope: str, who: str) -> str:
 def hit(scope: str, who: str, rate: str | Rate, now: float | None = None) -> Verdict:
     """Count one hit for (scope, who) and say whether it is within the rate."""
     rate = Rate.parse(rate) if isinstance(rate, str) else rate
-    if not getattr(settings, "RATELIMIT_ENABLED", True):
+    if not settings.RATELIMIT_ENABLED:
         return Verdict(True, 0, rate.limit, 0)
     now = time.time() if now is None else now
     window = int(now // rate.seconds) * rate.seconds

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from paperfeed.catalogue.signals import papers_changed
+
 
 class SearchConfig(AppConfig):
     name = "paperfeed.search"
@@ -7,7 +9,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from paperfeed.catalogue.signals import papers_changed
+        # Imported here: the tasks module imports models (app-loading constraint).
         from paperfeed.search.tasks import on_papers_changed
 
         papers_changed.connect(on_papers_changed, dispatch_uid="paperfeed.search.index")

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Authorship, Paper
 from paperfeed.catalogue.version import database_key
 from paperfeed.search import pruning
 from paperfeed.search.filters import Filters
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 
 MAX_QUERY_CHARS = 1000
 # A match expression with its parameters, and (paper id, score) pairs best first.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.filters import Filters
 from paperfeed.search.hits import Hit
 from paperfeed.search.vectors import HNSW_EF_SIMILAR, get_vector, vector_search
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 
 
 class PaperNotFound(LookupError):

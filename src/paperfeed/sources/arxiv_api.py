@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
-from paperfeed.catalogue.records import Author, PaperRecord, Version
 from paperfeed.sources.http import PoliteClient
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.sources.problems import SourceError, SourceProblem
+from paperfeed.sources.records import Author, PaperRecord, Version
 from paperfeed.sources.xmlutil import child, children, local, parse_datetime, parse_xml, text
 
 _VERSION_SUFFIX = re.compile(r"v\d+$")

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
-from paperfeed.catalogue.records import Author, PaperRecord, Version
 from paperfeed.sources.http import PoliteClient
+from paperfeed.sources.ids import InvalidArxivId
 from paperfeed.sources.problems import SourceError, SourceProblem
+from paperfeed.sources.records import Author, PaperRecord, Version
 from paperfeed.sources.xmlutil import child, children, local, parse_datetime, parse_xml, text, texts
 
 # Codes such as cs.LG, hep-th, astro-ph.GA, physics.comp-ph, q-bio.NC, math-ph.
@@ -212,15 +212,3 @@ def harvest_pages(
         token = page.resumption_token
         if not token:
             return
-
-
-def get_record(
-    client: PoliteClient, base_url: str, arxiv_id: str, metadata_prefix: str = "arXiv"
-) -> OaiPage:
-    """One paper by id (``GetRecord``)."""
-    identifier = f"oai:arXiv.org:{parse_arxiv_id(arxiv_id).id}"
-    response = client.get(
-        base_url,
-        {"verb": "GetRecord", "identifier": identifier, "metadataPrefix": metadata_prefix},
-    )
-    return parse_oai(response.content, str(response.request.url))

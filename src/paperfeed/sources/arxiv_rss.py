@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from paperfeed.catalogue.ids import InvalidArxivId
-from paperfeed.catalogue.records import Author, PaperRecord
 from paperfeed.sources.http import PoliteClient
+from paperfeed.sources.ids import InvalidArxivId
 from paperfeed.sources.problems import SourceError, SourceProblem
+from paperfeed.sources.records import Author, PaperRecord
 from paperfeed.sources.xmlutil import child, children, local, parse_xml, text, texts
 
 ANNOUNCE_TYPES = frozenset({"new", "cross", "replace", "replace-cross"})

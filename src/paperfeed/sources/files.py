@@ -6,8 +6,8 @@ import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.problems import SourceError, SourceProblem
+from paperfeed.sources.records import PaperRecord
 
 
 def count_records(path: str | Path) -> int | None:

@@ -90,8 +90,8 @@ class PoliteClient:
         options: dict[str, Any] = {
             "user_agent": settings.HTTP_USER_AGENT,
             "min_interval": float(settings.ARXIV_REQUEST_INTERVAL),
-            "max_retries": int(getattr(settings, "ARXIV_MAX_RETRIES", 4)),
-            "backoff": float(getattr(settings, "ARXIV_RETRY_BACKOFF", 5.0)),
+            "max_retries": int(settings.ARXIV_MAX_RETRIES),
+            "backoff": float(settings.ARXIV_RETRY_BACKOFF),
         }
         options.update(overrides)
         return cls(**options)

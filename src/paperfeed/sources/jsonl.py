@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from paperfeed.catalogue.ids import InvalidArxivId
-from paperfeed.catalogue.records import Author, PaperRecord, Version
+from paperfeed.sources.ids import InvalidArxivId
 from paperfeed.sources.problems import SourceError, SourceProblem
+from paperfeed.sources.records import Author, PaperRecord, Version
 
 
 def _open(path: Path):  # type: ignore[no-untyped-def]

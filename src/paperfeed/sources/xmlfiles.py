@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.arxiv_api import parse_api_root
 from paperfeed.sources.arxiv_oai import parse_oai_root
 from paperfeed.sources.arxiv_rss import parse_rss_root
 from paperfeed.sources.problems import SourceError, SourceProblem
+from paperfeed.sources.records import PaperRecord
 from paperfeed.sources.xmlutil import local, parse_xml
 
 

@@ -2,12 +2,15 @@ from django.apps import AppConfig
 
 
 class TrendingConfig(AppConfig):
+    """A read-only ranking over the catalogue and the community's ``PaperState``:
+    no models, no receivers; one panel on the paper page."""
+
     name = "paperfeed.trending"
     label = "trending"
     verbose_name = "Trending"
 
     def ready(self) -> None:
-        from paperfeed.catalogue.signals import papers_changed
-        from paperfeed.trending.score import on_papers_changed
+        # Imported here: the panel's module imports models (app-loading constraint).
+        from paperfeed.trending import panels
 
-        papers_changed.connect(on_papers_changed, dispatch_uid="paperfeed.trending.rows")
+        panels.register()

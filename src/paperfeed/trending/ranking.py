@@ -22,8 +22,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from paperfeed.catalogue.models import NEWEST_FIRST, Paper
+from paperfeed.community.models import PaperState
 from paperfeed.trending import score as scoring
-from paperfeed.trending.models import TrendingScore
 
 WINDOWS: dict[str, int] = {"day": 1, "week": 7, "month": 30}
 DEFAULT_WINDOW = "week"
@@ -41,7 +41,7 @@ def window_bounds(window: str, now: dt.datetime | None = None) -> tuple[dt.date,
     today = (now or timezone.now()).date()
     last = Paper.objects.filter(announced__lte=today).aggregate(last=Max("announced"))["last"]
     # A paper a reader submitted (or a curator featured) today counts for today.
-    featured = TrendingScore.objects.filter(featured_on__lte=today, hidden=False).aggregate(
+    featured = PaperState.objects.filter(featured_on__lte=today, hidden=False).aggregate(
         last=Max("featured_on")
     )["last"]
     last = max(filter(None, [last, featured]), default=None)
@@ -78,7 +78,7 @@ def trending_papers(
     decay = {d: scoring.score(0, scoring.age_hours(d, reference)) for d in days}
     # (points + 1) * decay(day), as one CASE over the window's days (raw SQL: building
     # thirty When() expressions costs more than running the query)
-    table = connection.ops.quote_name(TrendingScore._meta.db_table)
+    table = connection.ops.quote_name(PaperState._meta.db_table)
     cases = " ".join(f"WHEN {table}.day = %s THEN %s" for _ in decay)
     params: list = []
     for d, f in decay.items():
@@ -87,14 +87,14 @@ def trending_papers(
         f"({table}.points + 1.0) * (CASE {cases} ELSE 0.0 END)", params, output_field=FloatField()
     )
     best = list(
-        TrendingScore.objects.filter(
+        PaperState.objects.filter(
             scoring.active_filter(), day__gte=first, day__lte=last, hidden=False
         )
         .annotate(rank=rank)
         .order_by("-rank", "-day", "-paper_id")
         .values_list("paper_id", flat=True)[:limit]
     )
-    rows = TrendingScore.objects.filter(paper_id__in=best).values_list(
+    rows = PaperState.objects.filter(paper_id__in=best).values_list(
         "paper_id",
         "paper__arxiv_id",
         "day",
@@ -110,11 +110,11 @@ def trending_papers(
     quiet = list(
         Paper.objects.filter(announced__gte=first, announced__lte=last)
         .filter(
-            Q(trending_score__isnull=True)
+            Q(community__isnull=True)
             | Q(
-                trending_score__points__lte=0,
-                trending_score__featured_on__isnull=True,
-                trending_score__hidden=False,
+                community__points__lte=0,
+                community__featured_on__isnull=True,
+                community__hidden=False,
             )
         )
         .order_by(*NEWEST_FIRST)
@@ -163,7 +163,3 @@ def memoised_trending(
             _memo.clear()
         _memo[key] = papers
     return papers
-
-
-def forget_memo() -> None:
-    _memo.clear()

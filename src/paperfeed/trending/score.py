@@ -24,8 +24,9 @@ instead of HN's ``p-1`` (there is no self-vote to remove): an unvoted paper scor
 broken by arXiv id.
 
 The decay depends only on the day, and a window spans at most 30 days, so the
-page computes the current score exactly at read time from the cached points
-(``TrendingScore``) without ever re-scoring the whole catalogue as time passes:
+page computes the current score exactly at read time from the stored points (the
+community's ``PaperState``, which trending only reads) without ever re-scoring the
+whole catalogue as time passes:
 papers with points (few) are scored one by one; papers without points all share
 their day's score, so the newest ``limit`` of them are the only candidates.
 """
@@ -35,26 +36,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from paperfeed.catalogue.models import Paper
-from paperfeed.memo import Recent
-from paperfeed.trending.models import TrendingScore
+from paperfeed.community.models import PaperState
+from paperfeed.community.state import STARS_PER_VOTE, points_for
+
+__all__ = [
+    "GRAVITY",
+    "STARS_PER_VOTE",  # the weight of stars is the community's (it stores the points)
+    "Parts",
+    "active_filter",
+    "age_hours",
+    "parts_for",
+    "points_for",
+    "reference_time",
+    "score",
+]
 
 GRAVITY = 1.8
-STARS_PER_VOTE = 10.0
-STAR_WINDOW_DAYS = 7
 
 
 def score(points: float, age_hours: float) -> float:
     """The trending score of a paper with ``points`` that is ``age_hours`` old."""
     return (max(points, 0.0) + 1.0) / (max(age_hours, 0.0) / 24.0 + 2.0) ** GRAVITY
-
-
-def points_for(votes: int, stars_gained: int) -> float:
-    return votes + max(stars_gained, 0) / STARS_PER_VOTE
 
 
 @dataclass(frozen=True)
@@ -95,14 +101,14 @@ def parts_for(
     *,
     last_day: dt.date | None = None,
 ) -> Parts:
-    """The score and its parts for one paper (the paper page). Uses the trending row
-    the paper was loaded with (``select_related("trending_score")``) when it was, and
+    """The score and its parts for one paper (the paper page). Uses the state row
+    the paper was loaded with (``select_related("community")``) when it was, and
     ``last_day`` (the catalogue's last announcement day) when the caller knows it."""
     cached = paper._state.fields_cache
-    if "trending_score" in cached:
-        row = cached["trending_score"]
+    if "community" in cached:
+        row = cached["community"]
     else:
-        row = TrendingScore.objects.filter(paper_id=paper.pk).first()
+        row = PaperState.objects.filter(paper_id=paper.pk).first()
     day = (row.day if row and row.day else None) or paper.announced
     if day is None and paper.submitted:
         day = paper.submitted.date()
@@ -118,177 +124,6 @@ def parts_for(
         age_hours=hours,
         featured_on=row.featured_on if row else None,
     )
-
-
-# --- keeping the cached rows in step ---------------------------------------------------
-
-
-def ensure_rows(paper_ids: list[int]) -> None:
-    """A TrendingScore row for each of these papers (day = announcement day)."""
-    if not paper_ids:
-        return
-    existing = set(
-        TrendingScore.objects.filter(paper_id__in=paper_ids).values_list("paper_id", flat=True)
-    )
-    missing = [pk for pk in paper_ids if pk not in existing]
-    if not missing:
-        return
-    days = dict(Paper.objects.filter(pk__in=missing).values_list("pk", "announced"))
-    TrendingScore.objects.bulk_create(
-        [TrendingScore(paper_id=pk, day=days.get(pk)) for pk in missing if pk in days],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-
-
-def add_votes(paper_id: int, delta: int) -> None:
-    """Count ``delta`` votes (+1 or -1) in the cached row, atomically."""
-    ensure_rows([paper_id])
-    TrendingScore.objects.filter(paper_id=paper_id).update(
-        votes=F("votes") + delta, points=F("points") + delta, updated_at=timezone.now()
-    )
-    forget_recent_revision()
-
-
-def set_featured(paper_id: int, day: dt.date | None) -> None:
-    """Make the paper count for ``day`` (a submission or a curator's feature)."""
-    ensure_rows([paper_id])
-    row = TrendingScore.objects.select_related("paper").get(paper_id=paper_id)
-    row.featured_on = day
-    row.day = max(filter(None, [day, row.paper.announced]), default=None)
-    row.save(update_fields=["featured_on", "day", "updated_at"])
-
-
-def set_hidden(paper_id: int, hidden: bool) -> None:
-    ensure_rows([paper_id])
-    TrendingScore.objects.filter(paper_id=paper_id).update(hidden=hidden, updated_at=timezone.now())
-    forget_recent_revision()
-
-
-def touch(paper_ids: list[int]) -> None:
-    """Something these papers' pages show changed outside their scores (a reader's
-    comment posted, deleted, hidden or unhidden): move their rows' ``updated_at`` so
-    ``revision()``, and with it every page ETag, changes. One UPDATE by primary key.
-    A caller inside a transaction forgets the revision again once it commits, so a
-    page rendered by this process meanwhile does not keep the old one."""
-    if not paper_ids:
-        return
-    ensure_rows(paper_ids)
-    TrendingScore.objects.filter(paper_id__in=paper_ids).update(updated_at=timezone.now())
-    forget_recent_revision()
-
-
-def set_stars(paper_stars: dict[int, tuple[int, int]]) -> None:
-    """Store (stars, stars_gained) for these papers and their new points."""
-    ensure_rows(list(paper_stars))
-    rows = list(TrendingScore.objects.filter(paper_id__in=list(paper_stars)))
-    now = timezone.now()
-    for row in rows:
-        row.stars, row.stars_gained = paper_stars[row.paper_id]
-        row.points = points_for(row.votes, row.stars_gained)
-        row.updated_at = now
-    TrendingScore.objects.bulk_update(
-        rows, ["stars", "stars_gained", "points", "updated_at"], batch_size=500
-    )
-
-
-def recount_votes(paper_ids: list[int]) -> None:
-    """Votes counted again from the vote table (after an account's votes are deleted)."""
-    from paperfeed.community.models import Vote
-
-    ensure_rows(paper_ids)
-    counts = dict(
-        Vote.objects.filter(paper_id__in=paper_ids)
-        .order_by()
-        .values_list("paper_id")
-        .annotate(n=Count("id"))
-    )
-    rows = list(TrendingScore.objects.filter(paper_id__in=paper_ids))
-    for row in rows:
-        row.votes = counts.get(row.paper_id, 0)
-        row.points = points_for(row.votes, row.stars_gained)
-        row.updated_at = timezone.now()
-    TrendingScore.objects.bulk_update(rows, ["votes", "points", "updated_at"], batch_size=500)
-
-
-def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    """New papers get their row; a paper whose announcement moved gets its day back."""
-    ids = list(paper_ids or [])
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        try:
-            ensure_rows(chunk)
-        except IntegrityError:  # a paper deleted meanwhile; the next recompute fixes it
-            continue
-
-
-def recompute(batch_size: int = 5000) -> int:
-    """Rebuild every row from the vote, submission, curation and star tables.
-
-    Returns the number of rows written. Papers without any signal get a row too,
-    so the daily feed's cards and the trending page read the same table."""
-    from paperfeed.codelinks.stars import stars_by_paper
-    from paperfeed.community.models import Feature, Submission, Vote
-
-    votes = dict(
-        Vote.objects.order_by()
-        .values_list("paper_id")
-        .annotate(n=Count("id"))
-        .values_list("paper_id", "n")
-    )
-    featured: dict[int, dt.date] = {}
-    for model in (Submission, Feature):
-        for paper_id, day in model.objects.values_list("paper_id", "day"):
-            featured[paper_id] = max(day, featured.get(paper_id, day))  # the latest wins
-    hidden = set(TrendingScore.objects.filter(hidden=True).values_list("paper_id", flat=True))
-    stars = stars_by_paper()
-    written = 0
-    now = timezone.now()
-    with transaction.atomic():
-        TrendingScore.objects.all().delete()
-        rows: list[TrendingScore] = []
-        for pk, announced in (
-            Paper.objects.order_by("pk")
-            .values_list("pk", "announced")
-            .iterator(chunk_size=batch_size)
-        ):
-            n = votes.get(pk, 0)
-            star_count, gained = stars.get(pk, (0, 0))
-            feature = featured.get(pk)
-            rows.append(
-                TrendingScore(
-                    paper_id=pk,
-                    day=max(filter(None, [announced, feature]), default=None),
-                    featured_on=feature,
-                    votes=n,
-                    stars=star_count,
-                    stars_gained=gained,
-                    points=points_for(n, gained),
-                    hidden=pk in hidden,
-                    updated_at=now,
-                )
-            )
-            if len(rows) >= batch_size:
-                TrendingScore.objects.bulk_create(rows)
-                written += len(rows)
-                rows = []
-        TrendingScore.objects.bulk_create(rows)
-        written += len(rows)
-    return written
-
-
-def revision() -> str:
-    """Changes whenever any cached row does (for ETags of pages that show votes, and
-    comments: their writes ``touch`` the paper's row). One read of an indexed MAX."""
-    latest = TrendingScore.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return latest.isoformat() if latest else "-"
-
-
-# Read at most once a second per process (for page ETags); ``forget`` after a write
-# in this process, so the writer's next page shows it.
-_recent_revision = Recent(lambda: revision())
-recent_revision = _recent_revision.__call__
-forget_recent_revision = _recent_revision.forget
 
 
 def active_filter() -> Q:

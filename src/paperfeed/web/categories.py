@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from paperfeed.catalogue.models import NEWEST_FIRST, Category
+from paperfeed.community import listing
 from paperfeed.web import queries
 from paperfeed.web.params import BadParameter, parse_page
 from paperfeed.web.responses import cached_page
@@ -30,9 +31,9 @@ def category_detail(request, code: str):  # type: ignore[no-untyped-def]
     cross = request.GET.get("cross") == "1"
     number = parse_page(request.GET.get("page"))
     if cross:
-        listed = queries.card_queryset().filter(categories=category)
+        listed = listing.card_queryset().filter(categories=category)
     else:
-        listed = queries.card_queryset().filter(primary_category=category)
+        listed = listing.card_queryset().filter(primary_category=category)
     page = queries.page_of(listed.order_by(*NEWEST_FIRST), number)
     if number > 1 and not page.items:
         raise BadParameter(f"page {number} is past the end (there are {page.pages})")

@@ -9,7 +9,10 @@ import datetime as dt
 from django.db.models import Count
 from django.shortcuts import render
 
+from paperfeed.catalogue.days import day_nav
 from paperfeed.catalogue.models import ANNOUNCED_DESC
+from paperfeed.community import listing
+from paperfeed.community.featured import featured_on
 from paperfeed.web import queries
 from paperfeed.web.params import BadParameter, parse_category, parse_choice, parse_date, parse_page
 from paperfeed.web.responses import cached_page
@@ -34,7 +37,7 @@ def daily(request):  # type: ignore[no-untyped-def]
     category = parse_category(request.GET.get("category"))
     number = parse_page(request.GET.get("page"))
 
-    nav = queries.day_nav(day)
+    nav = day_nav(day)
     if day is None:
         day = nav.latest
     context = {
@@ -48,7 +51,7 @@ def daily(request):  # type: ignore[no-untyped-def]
         return render(request, "web/feed.html", {**context, "empty_catalogue": True})
 
     first, last = span_bounds(day, span)
-    in_span = queries.visible_papers().filter(announced__gte=first, announced__lte=last)
+    in_span = listing.visible_papers().filter(announced__gte=first, announced__lte=last)
     names = queries.category_names()
     counts = list(
         in_span.order_by()
@@ -58,7 +61,7 @@ def daily(request):  # type: ignore[no-untyped-def]
     )
     facets = [{"code": code, "name": names.get(code, ""), "count": n} for code, n in counts if code]
     span_total = sum(n for _, n in counts)
-    listed = queries.card_queryset().filter(announced__gte=first, announced__lte=last)
+    listed = listing.card_queryset().filter(announced__gte=first, announced__lte=last)
     if category is not None:
         listed = listed.filter(primary_category=category)
         total = next((f["count"] for f in facets if f["code"] == category.code), 0)
@@ -72,8 +75,6 @@ def daily(request):  # type: ignore[no-untyped-def]
     if number > 1 and not page.items:
         raise BadParameter(f"page {number} is past the end (there are {page.pages})")
     if span == "day" and category is None and number == 1:
-        from paperfeed.community.featured import featured_on
-
         context["featured"] = featured_on(day)
     context.update(
         first=first,

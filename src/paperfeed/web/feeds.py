@@ -13,9 +13,10 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from feedgen.feed import FeedGenerator
 
+from paperfeed.catalogue.days import day_nav
 from paperfeed.catalogue.models import NEWEST_FIRST, Category, Paper
+from paperfeed.community import listing
 from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, trending_papers
-from paperfeed.web import queries
 from paperfeed.web.params import parse_category, parse_choice
 from paperfeed.web.responses import cached_page
 
@@ -73,10 +74,10 @@ def _feed(
 @cached_page
 def daily_feed(request):  # type: ignore[no-untyped-def]
     category = parse_category(request.GET.get("category"))
-    latest = queries.day_nav(None).latest
+    latest = day_nav(None).latest
     papers: list[Paper] = []
     if latest is not None:
-        listed = queries.card_queryset().filter(announced=latest)
+        listed = listing.card_queryset().filter(announced=latest)
         if category is not None:
             listed = listed.filter(primary_category=category)
         papers = list(listed.order_by("primary_category_id", "-arxiv_id")[:DAILY_LIMIT])
@@ -98,7 +99,7 @@ def category_feed(request, code: str):  # type: ignore[no-untyped-def]
     if category is None:
         raise Http404(f"There is no category {code}")
     papers = list(
-        queries.card_queryset()
+        listing.card_queryset()
         .filter(primary_category=category)
         .order_by(*NEWEST_FIRST)[:CATEGORY_LIMIT]
     )
@@ -116,7 +117,7 @@ def category_feed(request, code: str):  # type: ignore[no-untyped-def]
 @cached_page
 def trending_feed(request):  # type: ignore[no-untyped-def]
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
-    papers = trending_papers(window, limit=TRENDING_LIMIT, queryset=queries.card_queryset())
+    papers = trending_papers(window, limit=TRENDING_LIMIT, queryset=listing.card_queryset())
     page = reverse("web:trending") + f"?window={window}"
     return _feed(
         request,

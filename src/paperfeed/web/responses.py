@@ -16,8 +16,6 @@ from paperfeed.community.caching import cache_for_reader
 from paperfeed.web.params import BadParameter
 from paperfeed.web.queries import etag_for
 
-LIST_MAX_AGE = 300
-
 
 def bad_request(request, message: str):  # type: ignore[no-untyped-def]
     return render(

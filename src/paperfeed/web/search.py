@@ -25,12 +25,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.accounts.limits import limit
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.models import Author, Category, Paper
+from paperfeed.community import listing
 from paperfeed.search import hybrid
 from paperfeed.search.filters import Filters
 from paperfeed.search.keyword import parse_query
-from paperfeed.web import queries
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.web.params import BadParameter, parse_date, parse_page
 from paperfeed.web.responses import friendly_errors
 
@@ -154,7 +154,7 @@ def parse_filters(get) -> Filters:  # type: ignore[no-untyped-def]
 
 def cards_for(hits) -> list[Paper]:  # type: ignore[no-untyped-def]
     """The hits' papers as cards, in hit order (papers deleted meanwhile dropped)."""
-    by_id = {p.id: p for p in queries.card_queryset().filter(id__in=[h.paper_id for h in hits])}
+    by_id = {p.id: p for p in listing.card_queryset().filter(id__in=[h.paper_id for h in hits])}
     papers = []
     for hit in hits:
         paper = by_id.get(hit.paper_id)

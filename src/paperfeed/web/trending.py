@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from paperfeed.catalogue.days import days_with_counts
 from paperfeed.catalogue.version import recent_catalogue_version
+from paperfeed.community import listing
+from paperfeed.community.state import recent_revision
 from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, memoised_trending, window_bounds
-from paperfeed.web import queries
 from paperfeed.web.params import parse_choice
 from paperfeed.web.responses import cached_page
 
@@ -17,8 +19,8 @@ TRENDING_LIMIT = 50
 def trending(request):  # type: ignore[no-untyped-def]
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
     bounds = window_bounds(window)
-    version = f"{recent_catalogue_version()}|{queries.recent_community_revision()}"
-    papers = memoised_trending(window, TRENDING_LIMIT, queries.card_queryset, version)
+    version = f"{recent_catalogue_version()}|{recent_revision()}"
+    papers = memoised_trending(window, TRENDING_LIMIT, listing.card_queryset, version)
     return render(
         request,
         "web/trending.html",
@@ -27,7 +29,7 @@ def trending(request):  # type: ignore[no-untyped-def]
             "windows": list(WINDOWS),
             "bounds": bounds,
             "papers": papers,
-            "empty_catalogue": bounds is None and not queries.days_with_counts(),
+            "empty_catalogue": bounds is None and not days_with_counts(),
             "feed_url_params": f"?window={window}",
         },
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path, register_converter
 
-from paperfeed.web import categories, feed, feeds, papers, people, search, trending
+from paperfeed.web import categories, feed, feeds, papers, people, search, trending, votes
 from paperfeed.web.converters import ArxivIdConverter, CategoryConverter
 
 register_converter(ArxivIdConverter, "arxiv")
@@ -12,6 +12,7 @@ app_name = "web"
 urlpatterns = [
     path("", feed.daily, name="feed"),
     path("trending", trending.trending, name="trending"),
+    path("papers/<path:arxiv_id>/vote", votes.vote, name="vote"),
     path("papers/<arxiv:arxiv_id>", papers.paper_detail, name="paper"),
     path("categories", categories.category_index, name="categories"),
     path("categories/<category:code>", categories.category_detail, name="category"),

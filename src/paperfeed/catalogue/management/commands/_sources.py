@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from django.core.management.base import CommandError
 
 from paperfeed.catalogue.ingest import IngestResult
-from paperfeed.catalogue.records import PaperRecord
 from paperfeed.sources.problems import SourceProblem
+from paperfeed.sources.records import PaperRecord
 
 ON_ERROR_CHOICES = ("stop", "skip")
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.catalogue.ingest import Ingestor, IngestResult
 from paperfeed.catalogue.management.commands._sources import (
     ON_ERROR_CHOICES,
@@ -20,6 +19,7 @@ from paperfeed.catalogue.management.commands._sources import (
 )
 from paperfeed.sources.arxiv_api import fetch_ids, search
 from paperfeed.sources.http import PoliteClient
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.sources.problems import SourceError
 
 

@@ -22,8 +22,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.digests.addresses import BadAddress, normalise
 from paperfeed.digests.compose import Composer, latest_day, period_for
+from paperfeed.digests.dispatch import send_period
 from paperfeed.digests.models import Frequency, Subscriber
-from paperfeed.digests.send import build_message, dry_run, send_period
+from paperfeed.digests.send import build_message, dry_run
 from paperfeed.digests.tokens import manage_token
 from paperfeed.progress import add_quiet_argument, command_progress
 
@@ -100,7 +101,7 @@ class Command(BaseCommand):
             kinds = [options["period"]]
         else:
             kinds = [Frequency.DAILY]
-            if day.weekday() == int(getattr(settings, "DIGESTS_WEEKLY_DAY", 4)):
+            if day.weekday() == int(settings.DIGESTS_WEEKLY_DAY):
                 kinds.append(Frequency.WEEKLY)
         for kind in kinds:
             key = period_for(kind, day).key

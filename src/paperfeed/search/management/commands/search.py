@@ -12,6 +12,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from paperfeed.catalogue.models import Paper
 from paperfeed.search.filters import Filters
 from paperfeed.search.hybrid import MODES, search
 
@@ -66,8 +67,6 @@ class Command(BaseCommand):
 
 
 def _print_hits(out, hits) -> None:  # type: ignore[no-untyped-def]
-    from paperfeed.catalogue.models import Paper
-
     titles = dict(
         Paper.objects.filter(id__in=[h.paper_id for h in hits]).values_list("id", "title")
     )

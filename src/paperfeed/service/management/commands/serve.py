@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -47,14 +48,12 @@ class Command(BaseCommand):
     help = "Serve the site (granian), plus a task worker and the daily schedule."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("PAPERFEED_HOST", "127.0.0.1"))
-        parser.add_argument(
-            "--port", type=int, default=int(os.environ.get("PAPERFEED_PORT", "8000"))
-        )
+        parser.add_argument("--host", default=settings.PAPERFEED_HOST)
+        parser.add_argument("--port", type=int, default=settings.PAPERFEED_PORT)
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("PAPERFEED_WEB_WORKERS", str(os.cpu_count() or 1))),
+            default=settings.PAPERFEED_WEB_WORKERS,
             help="web server processes (default: one per core)",
         )
         parser.add_argument("--threads", type=int, default=4, help="threads per web process")
@@ -72,12 +71,13 @@ class Command(BaseCommand):
         python = sys.executable
         # Digests, sent by the worker child, link to the site: to this server unless
         # PAPERFEED_BASE_URL names its public address. Children inherit the environment.
-        base_url = os.environ.get("PAPERFEED_BASE_URL", "").rstrip("/")
-        if base_url:
+        if settings.PAPERFEED_BASE_URL_GIVEN:
+            base_url = settings.PAPERFEED_BASE_URL
             how = "PAPERFEED_BASE_URL"
         else:
             base_url = served_url(opts["host"], opts["port"])
             how = "from --host and --port; set PAPERFEED_BASE_URL for a public address"
+        # The children's environment: this one's, with the address settled here.
         env = {**os.environ, "PAPERFEED_BASE_URL": base_url}
         children: list[subprocess.Popen] = []
         web = [

@@ -1,5 +1,6 @@
-"""``paperfeed trending recompute``: rebuild the cached trending rows from the
-vote, submission, curation and star tables; ``paperfeed trending show week``."""
+"""``paperfeed trending recompute``: rebuild every paper's community state (the
+totals trending ranks by) from the vote, submission, curation and star tables;
+``paperfeed trending show week``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from paperfeed.trending import score
+from paperfeed.community import state
 from paperfeed.trending.ranking import WINDOWS, trending_papers
 
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["action"] == "recompute":
             started = time.perf_counter()
-            written = score.recompute()
+            written = state.recompute()
             self.stdout.write(
                 f"recomputed {written} trending rows in {time.perf_counter() - started:.2f} s"
             )

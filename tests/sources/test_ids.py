@@ -1,6 +1,6 @@
 import pytest
 
-from paperfeed.catalogue.ids import InvalidArxivId, parse_arxiv_id
+from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 
 
 @pytest.mark.parametrize(

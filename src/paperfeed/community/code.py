@@ -1,4 +1,5 @@
-"""Readers and curators add a code repository to a paper."""
+"""Readers and curators add a code repository to a paper (what a reader does to a
+paper is the community's; the link itself is made by ``paperfeed.codelinks``)."""
 
 from __future__ import annotations
 

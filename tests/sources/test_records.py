@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from paperfeed.catalogue.records import Author, PaperRecord, Version, merge
+from paperfeed.sources.records import Author, PaperRecord, Version, merge
 
 UTC = dt.UTC
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from paperfeed.catalogue.ids import abs_url, parse_arxiv_id, pdf_url
-from paperfeed.catalogue.weblinks import is_arxiv_url, is_http_url
+from paperfeed.sources.ids import abs_url, parse_arxiv_id, pdf_url
+from paperfeed.sources.weblinks import is_arxiv_url, is_http_url
 
 # arXiv category codes: cs.CV, hep-th, cond-mat.mtrl-sci, q-bio.NC. Some listings put MSC
 # ("68T05") or ACM ("I.2.6; I.4.8") classes among the categories; those are not kept.

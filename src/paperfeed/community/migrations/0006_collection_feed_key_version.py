@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0004_curators_comment_permissions'),
+        ('community', '0005_paper_state'),
     ]
 
     operations = [
