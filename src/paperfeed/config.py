@@ -11,6 +11,15 @@ import secrets
 from pathlib import Path
 
 
+def private_files() -> None:
+    """Make every file this process creates readable by its owner only (0600 files,
+    0700 folders): the database, its WAL, the page cache, mail files and indexes hold
+    readers' addresses and session keys, and the data directory's parent may be shared.
+    The umask covers what SQLite, diskcache and Django's file mail backend create
+    themselves, which take no mode argument."""
+    os.umask(0o077)
+
+
 def data_dir() -> Path:
     """The folder holding the SQLite database, the secret key, indexes and mail files.
 
@@ -23,7 +32,7 @@ def data_dir() -> Path:
     else:
         base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
         path = Path(base) / "paperfeed"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path.resolve()
 
 
@@ -46,6 +55,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    """An integer setting; a value that is not one stops start-up with the name."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

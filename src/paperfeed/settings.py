@@ -6,7 +6,10 @@ Environment variables:
   PAPERFEED_SECRET_KEY    signing key (default: generated once into the data directory)
   PAPERFEED_DEBUG         1 for Django's debug mode (never in production)
   PAPERFEED_ALLOWED_HOSTS comma-separated host names (default: localhost names)
-  PAPERFEED_SECURE        1 behind HTTPS: secure cookies, HSTS, SSL redirect off-proxy
+  PAPERFEED_SECURE        1 when served over HTTPS: secure cookies, HSTS, HTTP redirected
+  PAPERFEED_TRUSTED_PROXIES  how many reverse proxies append to X-Forwarded-For (default 0:
+                          the header is ignored, as is X-Forwarded-Proto)
+  PAPERFEED_MAX_REQUEST_BYTES  request bodies above this are refused (default 1,000,000)
   ARXIV_OAI_URL, ARXIV_API_URL, ARXIV_RSS_URL   source endpoints (tests use a local server)
   SMTP_URL                smtp[s]://user:pass@host:port[?starttls=1]; default .eml files
   PAPERFEED_BASE_URL      absolute URL of the site, for links in emails
@@ -26,20 +29,22 @@ from __future__ import annotations
 import os
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
-from paperfeed.config import data_dir, env_bool, env_int, env_list, secret_key
+from paperfeed.config import data_dir, env_bool, env_int, env_list, private_files, secret_key
 from paperfeed.digests.smtp_url import email_settings
 
+private_files()  # the database, mail, cache and indexes: 0600 files, 0700 folders
 DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = env_bool("PAPERFEED_DEBUG")
-ALLOWED_HOSTS = env_list(
-    "PAPERFEED_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
-)
+# Tests add "testserver" themselves (Django's setup_test_environment).
+ALLOWED_HOSTS = env_list("PAPERFEED_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("PAPERFEED_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "paperfeed.accounts.apps.AdminConfig",  # Django's admin, its log-in rate-limited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +62,7 @@ INSTALLED_APPS = [
     "paperfeed.recommend",
     "paperfeed.codelinks",
     "paperfeed.digests",
+    "csp",
     "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN
     "paperfeed.web",
     "paperfeed.monitoring",
@@ -67,6 +73,8 @@ MIDDLEWARE = [
     "paperfeed.monitoring.middleware.OperatorEndpointsMiddleware",
     "paperfeed.monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "paperfeed.ratelimit.bodysize.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,29 +227,65 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # deletion ends that account's sessions in one DELETE (paperfeed.accounts.sessions).
 SESSION_ENGINE = "paperfeed.accounts.sessions"
 
+# Security. PAPERFEED_SECURE: the site is reached over HTTPS (directly, or through a
+# trusted proxy that sets X-Forwarded-Proto): secure cookies, HSTS, HTTP redirected.
 SECURE = env_bool("PAPERFEED_SECURE")
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE:
     SECURE_HSTS_SECONDS = 31536000
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Plain-http requests are redirected; /healthz, /readyz and /metrics are answered
-    # before this (paperfeed.monitoring), so probes over http still work.
-    SECURE_SSL_REDIRECT = True
+# Plain-http requests are redirected (SECURE_SSL_REDIRECT above); /healthz, /readyz and
+# /metrics are answered before that (paperfeed.monitoring), so probes over http still work.
 # HSTS for every subdomain and the browsers' preload list bind the whole domain: its
 # owner's choice, not the app's, so `paperfeed check-deploy` does not ask for them.
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
-# Rate limits (paperfeed.ratelimit): counted per IP from REMOTE_ADDR; behind a proxy
-# name the header that carries the client address, e.g. HTTP_X_FORWARDED_FOR.
-RATELIMIT_IP_HEADER = os.environ.get("PAPERFEED_CLIENT_IP_HEADER", "")
+# Reverse proxies in front of the site, each appending the address it saw to
+# X-Forwarded-For (nginx's $proxy_add_x_forwarded_for, Caddy's reverse_proxy). Per-IP
+# rate limits read the entry the outermost one wrote (paperfeed.ratelimit.limits.
+# client_ip). With none, the forwarding headers are ignored: any client can send them.
+PAPERFEED_TRUSTED_PROXIES = env_int("PAPERFEED_TRUSTED_PROXIES", 0)
+if PAPERFEED_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if os.environ.get("PAPERFEED_CLIENT_IP_HEADER"):
+    raise ImproperlyConfigured(
+        "PAPERFEED_CLIENT_IP_HEADER is no longer read: it trusted a header the client "
+        "writes. Set PAPERFEED_TRUSTED_PROXIES to the number of proxies in front instead."
+    )
+
+# Content-Security-Policy (django-csp) on every response, the admin's too: scripts,
+# styles and fonts only from the site itself, no inline code, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Rate limits (paperfeed.ratelimit): counted per client address (see
+# PAPERFEED_TRUSTED_PROXIES above).
 RATELIMIT_ENABLED = True  # tests of other things switch limits off
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+# Request bodies: the site takes forms only, never uploads. Larger bodies are refused
+# with 413 before they are read (paperfeed.ratelimit.bodysize), and Django's own limits
+# stand behind that.
+PAPERFEED_MAX_REQUEST_BYTES = env_int("PAPERFEED_MAX_REQUEST_BYTES", 1_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = PAPERFEED_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = PAPERFEED_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # Sources. Tests point these at a local server replaying recorded responses.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail, signing
 
@@ -31,6 +32,13 @@ def link_in(message) -> str:  # type: ignore[no-untyped-def]
     return re.search(r"https?://\S+", message.body).group(0)
 
 
+def path_in(message) -> str:  # type: ignore[no-untyped-def]
+    """The site path of the message's first link, which is built from the base URL."""
+    link = link_in(message)
+    assert link.startswith(settings.PAPERFEED_BASE_URL + "/"), link
+    return link[len(settings.PAPERFEED_BASE_URL) :]
+
+
 def test_signup_confirm_by_emailed_link_then_log_in(client):
     response = signup(client, email="Ada@Example.org")
     assert response.status_code == 200 and b"Check your email" in response.content
@@ -49,8 +57,7 @@ def test_signup_confirm_by_emailed_link_then_log_in(client):
     message = mail.outbox[0]
     assert message.to == ["ada@example.org"] and "Confirm" in message.subject
     assert message.alternatives and "text/html" in message.alternatives[0][1]
-    link = link_in(message)
-    path = link.split("testserver", 1)[1]
+    path = path_in(message)
     confirmed = client.get(path)
     assert confirmed.status_code == 200 and b"confirmed" in confirmed.content
     user.refresh_from_db()
@@ -69,7 +76,7 @@ def test_signup_confirm_by_emailed_link_then_log_in(client):
 
 def test_bad_and_expired_links_are_refused(client, settings):
     signup(client)
-    path = link_in(mail.outbox[0]).split("testserver", 1)[1]
+    path = path_in(mail.outbox[0])
     assert client.get(path[:-3] + "abc").status_code == 400
     forged = signing.dumps({"u": 1, "e": "ada@example.org"}, salt="other", compress=True)
     assert client.get(f"/accounts/verify/{forged}").status_code == 400
@@ -79,21 +86,7 @@ def test_bad_and_expired_links_are_refused(client, settings):
     assert SALT in "paperfeed.accounts.verify"
 
 
-def test_signing_up_again_voids_the_earlier_link(client):
-    signup(client)
-    first = link_in(mail.outbox[-1]).split("testserver", 1)[1]
-    signup(client, password="a different long passphrase 9")
-    second = link_in(mail.outbox[-1]).split("testserver", 1)[1]
-    assert client.get(first).status_code == 400
-    assert client.get(second).status_code == 200
-    assert User.objects.get(username="ada@example.org").check_password(
-        "a different long passphrase 9"
-    )
-
-
 def test_signup_form_errors(client):
-    make_reader("taken")
-    assert signup(client, email="taken@example.org").status_code == 400
     assert signup(client, password="short").status_code == 400
     mismatch = client.post(
         "/accounts/signup",
@@ -120,7 +113,7 @@ def test_password_reset_by_email(client):
     sent = client.post("/accounts/password-reset", {"email": "bob@example.org"})
     assert sent.status_code == 302
     assert len(mail.outbox) == 1 and "Reset" in mail.outbox[0].subject
-    path = link_in(mail.outbox[0]).split("testserver", 1)[1]
+    path = path_in(mail.outbox[0])
     form = client.get(path, follow=True)
     assert form.status_code == 200 and b"new password" in form.content.lower()
     done = client.post(

@@ -25,6 +25,7 @@ def test_sign_up_vote_submit_save_and_trend(session, arxiv_api, settings, artifa
     settings.PAPERFEED_SUBMISSION_MAX_AGE_DAYS = 100_000
     papers = load_papers(120)
     s = session(viewport={"width": 1280, "height": 900})
+    settings.PAPERFEED_BASE_URL = s.base  # account emails link to the configured site
     page = s.page
 
     # sign up; the confirmation link arrives by email

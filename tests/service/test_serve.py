@@ -125,3 +125,22 @@ def test_served_url_names_the_host_links_can_reach():
     assert served_url("127.0.0.1", 8123) == "http://127.0.0.1:8123"
     assert served_url("::1", 8123) == "http://[::1]:8123"
     assert served_url("0.0.0.0", 8123) == f"http://{socket.getfqdn()}:8123"
+
+
+def test_serve_refuses_a_port_that_is_taken(tmp_path):
+    with socket.socket() as taken:
+        # as a running paperfeed (granian) holds its port: shareable, so a plain bind
+        # check is the only thing that notices
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "PAPERFEED_DATA_DIR": str(tmp_path)}
+        env.pop("DATABASE_URL", None)
+        done = subprocess.run(
+            [sys.executable, "-m", "paperfeed", "serve", "--port", str(port), "--workers", "1",
+             "--no-schedule", "--no-worker"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode != 0
+    assert f"127.0.0.1:{port}" in done.stderr and "in use" in done.stderr

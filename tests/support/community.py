@@ -43,6 +43,6 @@ def all_apps() -> list[str]:
     available_apps set, the flush after the test truncates with CASCADE, which
     PostgreSQL needs while tables outside the ORM (search's full-text table) point at
     papers."""
-    from django.conf import settings
+    from django.apps import apps
 
-    return list(settings.INSTALLED_APPS)
+    return [config.name for config in apps.get_app_configs()]

@@ -28,11 +28,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        existing = User.objects.filter(username=email).first()
-        if existing is not None and existing.is_active:
-            raise forms.ValidationError("An account with this email exists: log in instead.")
-        return email
+        # No word on whether the address has an account: the email says (views.signup).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
@@ -48,6 +45,13 @@ class SignupForm(forms.Form):
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    """Django's log-in form for accounts named by their email (its messages say
+    "username" otherwise)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Please enter a correct email and password.",
+    }
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
@@ -56,13 +60,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = Profile
-        fields = ["display_name", "affiliation"]
+class CurrentPasswordForm(forms.Form):
+    """The account's current password, asked before something only its owner may do."""
 
-
-class DeleteAccountForm(forms.Form):
+    wrong = "That is not your password."
     password = forms.CharField(
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -74,8 +75,25 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(self.wrong)
         return password
+
+
+class ConfirmPasswordForm(CurrentPasswordForm):
+    """Asked when a confirmation link is opened elsewhere than in the browser that
+    signed up."""
+
+    wrong = "That is not the password chosen at sign-up."
+
+
+class DeleteAccountForm(CurrentPasswordForm):
+    pass
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["display_name", "affiliation"]
 
 
 class LimitedPasswordResetForm(PasswordResetForm):

@@ -12,6 +12,7 @@ from paperfeed.ratelimit.limits import client_ip, hit
 DEFAULT_RATES: dict[str, str] = {
     "signup:ip": "10/h",
     "login:ip": "30/10m",
+    "login:account": "10/15m",  # failed log-ins to one account, then locked (lockout.py)
     "email:user": "5/h",  # verification and reset emails to one account
     "email:ip": "20/h",
     "vote:user": "120/m",
@@ -27,6 +28,7 @@ DEFAULT_RATES: dict[str, str] = {
     "account:user": "30/h",
     "signal:user": "120/m",  # recommender signals, follows, claims
     "recommend:ip": "60/m",  # the stateless recommendations API
+    "expensive-read:ip": "120/m",  # semantic and hybrid search, recommendations
 }
 
 

@@ -13,6 +13,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from pydantic import Field
 
+from paperfeed.accounts.limits import limit
 from paperfeed.api import schemas
 from paperfeed.api.serialize import paper_detail_dict, paper_dict
 from paperfeed.catalogue.days import days_with_counts
@@ -251,6 +252,8 @@ def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[n
         ):
             raise HttpError(400, f"unknown category {code[:40]!r}")
     filters = Filters(categories=categories, date_from=params.date_from, date_to=params.date_to)
+    if params.mode != "keyword" and (refused := limit(request, "expensive-read")) is not None:
+        return refused  # embedding a query costs CPU: a generous per-IP limit
     try:
         hits = hybrid.search(
             params.q, mode=params.mode, filters=filters, limit=params.limit, offset=params.offset

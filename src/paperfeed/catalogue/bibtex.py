@@ -6,6 +6,7 @@ import re
 from typing import Protocol
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.sources.weblinks import safe_href
 
 
 class BibAuthor(Protocol):
@@ -48,7 +49,7 @@ def bibtex(paper: Paper, authors: list[BibAuthor]) -> str:
         ("primaryClass", paper.primary_category_id or ""),
         ("journal", field(paper.journal_ref)),
         ("doi", paper.doi),
-        ("url", paper.abs_url),
+        ("url", safe_href(paper.abs_url)),
     ]
     body = ",\n".join(f"  {name:<13} = {{{value}}}" for name, value in fields if value)
     return f"@misc{{{key},\n{body}\n}}"

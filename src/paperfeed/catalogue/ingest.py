@@ -19,6 +19,7 @@ from django.utils import timezone
 from paperfeed.catalogue import models
 from paperfeed.catalogue.signals import papers_changed, papers_written
 from paperfeed.sources.records import Author, PaperRecord, Version, merge
+from paperfeed.sources.weblinks import is_http_url
 
 _PAPER_FIELDS = (
     "title",
@@ -96,10 +97,18 @@ def load_records(arxiv_ids: Iterable[str]) -> dict[str, tuple[int, PaperRecord]]
             categories=categories[pk],
             primary_category=row["primary_category_id"] or "",
             versions=versions[pk],
-            **{name: row[name] for name in _PAPER_FIELDS},
+            **{name: _stored(name, row[name]) for name in _PAPER_FIELDS},
         )
         stored[row["arxiv_id"]] = (pk, record)
     return stored
+
+
+def _stored(name: str, value):  # type: ignore[no-untyped-def]
+    """A stored value as a record takes it: a link stored before links had to be
+    http(s) is dropped (and so rewritten from the id) rather than failing the import."""
+    if name in ("abs_url", "pdf_url", "license") and value and not is_http_url(value):
+        return ""
+    return value
 
 
 def load_record(arxiv_id: str) -> PaperRecord | None:

@@ -4,9 +4,13 @@ with its signed key (feed readers carry no session)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,26 +29,56 @@ from paperfeed.community.permissions import reader_required
 FEED_SALT = "paperfeed.community.collection-feed"
 
 
+def clean_name(value: str) -> str:
+    """A collection name as stored, whichever way it arrives (the form, or
+    ``save_paper``'s ``new_name``): whitespace folded, no control characters (a NUL
+    would fail PostgreSQL and corrupt feeds), 1 to 120 characters."""
+    if any(unicodedata.category(c) == "Cc" for c in value.replace("\t", " ")):
+        raise ValidationError("A collection name cannot hold control characters.")
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationError("A collection needs a name.")
+    if len(name) > 120:
+        raise ValidationError("A collection name has at most 120 characters.")
+    return name
+
+
 class CollectionForm(forms.ModelForm):
     class Meta:
         model = Collection
         fields = ["name", "description", "public"]
 
+    def clean_name(self) -> str:
+        return clean_name(self.cleaned_data["name"])
+
+    def clean_description(self) -> str:
+        text = self.cleaned_data["description"]
+        if any(unicodedata.category(c) == "Cc" for c in text.replace("\t", " ")):
+            raise ValidationError("The description cannot hold control characters.")
+        return text
+
 
 def feed_key(collection: Collection) -> str:
-    return signing.dumps(collection.pk, salt=FEED_SALT)
+    return signing.dumps([collection.pk, collection.feed_key_version], salt=FEED_SALT)
+
+
+def _key_opens(collection: Collection, key: str) -> bool:
+    try:
+        value = signing.loads(key, salt=FEED_SALT)
+    except signing.BadSignature:
+        return False
+    if value == [collection.pk, collection.feed_key_version]:
+        return True
+    # Keys from before keys carried a version: good until the first rotation.
+    return collection.feed_key_version == 0 and value == collection.pk
 
 
 def _visible(request, pk: int) -> Collection:  # type: ignore[no-untyped-def]
     collection = get_object_or_404(Collection.objects.select_related("owner__profile"), pk=pk)
     if collection.public or collection.owner_id == request.user.pk:
         return collection
-    key = request.GET.get("key", "")
-    try:
-        if signing.loads(key, salt=FEED_SALT) == collection.pk:
-            return collection
-    except signing.BadSignature:
-        pass
+    if _key_opens(collection, request.GET.get("key", "")):
+        return collection
     raise Http404("No such collection")
 
 
@@ -119,6 +153,12 @@ def collection_edit(request, pk: int):  # type: ignore[no-untyped-def]
     if request.POST.get("action") == "delete":
         collection.delete()
         return redirect("community:collections")
+    if request.POST.get("action") == "rotate-key":
+        # A new feed link for a private list; the one given out before stops working.
+        Collection.objects.filter(pk=collection.pk).update(
+            feed_key_version=F("feed_key_version") + 1
+        )
+        return redirect("community:collection", pk=collection.pk)
     form = CollectionForm(request.POST, instance=collection)
     if not form.is_valid():
         return HttpResponseBadRequest("invalid collection")
@@ -138,8 +178,12 @@ def save_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     if (response := limit(request, "collection")) is not None:
         return response
-    new_name = request.POST.get("new_name", "").strip()[:120]
-    if new_name:
+    new_name = request.POST.get("new_name", "")
+    if new_name.strip():
+        try:
+            new_name = clean_name(new_name)
+        except ValidationError as exc:
+            return HttpResponseBadRequest(exc.messages[0])
         collection, _ = Collection.objects.get_or_create(owner=request.user, name=new_name)
     else:
         pk = request.POST.get("collection", "")

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from paperfeed.accounts.models import Profile
 from paperfeed.accounts.sessions import end_sessions
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Comment, CurationLog, Feature, Vote
-from paperfeed.community.permissions import curator_required
+from paperfeed.community.permissions import curator_required, is_curator
 from paperfeed.community.state import changed, recount_votes, refresh_feature, set_hidden
 
 
@@ -98,6 +98,19 @@ def ban(actor, user: User, banned: bool = True, note: str = "") -> None:  # type
         _log(actor, CurationLog.BAN if banned else CurationLog.UNBAN, target_user=user, note=note)
 
 
+def may_ban(actor, target) -> str | None:  # type: ignore[no-untyped-def]
+    """Why ``actor`` may not ban (or unban) ``target``, or None when it may. Curators
+    act on readers only; another curator, staff or an administrator can be banned by a
+    superuser alone, so one curator's account cannot silence the others."""
+    if target == actor:
+        return "You cannot ban yourself."
+    if target.is_superuser:
+        return "Administrators cannot be banned here."
+    if (target.is_staff or is_curator(target)) and not actor.is_superuser:
+        return "Only an administrator can ban a curator or staff."
+    return None
+
+
 @require_POST
 @curator_required
 def curate_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
@@ -134,8 +147,8 @@ def curate_user(request):  # type: ignore[no-untyped-def]
     action = request.POST.get("action")
     if action not in ("ban", "unban"):
         return HttpResponseBadRequest("action must be ban or unban")
-    if target.is_superuser or target == request.user:
-        return HttpResponseBadRequest("curators cannot ban themselves or administrators")
+    if (refusal := may_ban(request.user, target)) is not None:
+        return HttpResponseForbidden(refusal)
     ban(request.user, target, action == "ban", request.POST.get("note", "")[:500])
     return redirect("community:curation-log")
 

@@ -186,6 +186,9 @@ class Collection(models.Model):
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=500, blank=True)
     public = models.BooleanField(default=False)
+    # Part of the private feed's signed key: raising it (a "new feed link") voids every
+    # key given out before.
+    feed_key_version = models.PositiveIntegerField(default=0)
     papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -37,6 +37,7 @@ from paperfeed.codelinks.links import primary_repositories
 from paperfeed.digests.models import Frequency, Subscriber
 from paperfeed.search.filters import Filters
 from paperfeed.search.hybrid import search
+from paperfeed.sources.weblinks import safe_href
 from paperfeed.trending.ranking import trending_papers
 
 MAX_PAPERS_CHOICES = (5, 10, 20, 30, 50)
@@ -274,8 +275,8 @@ class Composer:
                 byline=_byline([a.author.name for a in p.authorships.all()]),
                 abstract=_short(p.abstract),
                 url=absolute(reverse("web:paper", kwargs={"arxiv_id": p.arxiv_id})),
-                abs_url=p.abs_url,
-                pdf_url=p.pdf_url,
+                abs_url=safe_href(p.abs_url),
+                pdf_url=safe_href(p.pdf_url),
                 categories=" ".join(c.code for c in p.categories.all()),
                 code_url=code.get(p.id, ""),
             )

@@ -51,6 +51,12 @@ class Verdict:
     retry_after: int
 
 
+def _key(scope: str, who: str) -> str:
+    # Hash the identity: IPs and emails are not kept in clear text in this table.
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{who}".encode()).hexdigest()[:32]
+    return f"{scope}:{digest}"
+
+
 def hit(scope: str, who: str, rate: str | Rate, now: float | None = None) -> Verdict:
     """Count one hit for (scope, who) and say whether it is within the rate."""
     rate = Rate.parse(rate) if isinstance(rate, str) else rate
@@ -58,9 +64,7 @@ def hit(scope: str, who: str, rate: str | Rate, now: float | None = None) -> Ver
         return Verdict(True, 0, rate.limit, 0)
     now = time.time() if now is None else now
     window = int(now // rate.seconds) * rate.seconds
-    # Hash the identity: IPs and emails are not kept in clear text in this table.
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{who}".encode()).hexdigest()[:32]
-    key = f"{scope}:{digest}"
+    key = _key(scope, who)
     with transaction.atomic():
         updated = Counter.objects.filter(key=key, window=window).update(hits=F("hits") + 1)
         if not updated:
@@ -76,12 +80,44 @@ def hit(scope: str, who: str, rate: str | Rate, now: float | None = None) -> Ver
     return Verdict(hits <= rate.limit, hits, rate.limit, retry_after)
 
 
+def peek(scope: str, who: str, rate: str | Rate, now: float | None = None) -> Verdict:
+    """The verdict ``hit`` would give for the hits counted so far, without counting one:
+    for limits on failures, checked before an attempt and counted only when it fails."""
+    rate = Rate.parse(rate) if isinstance(rate, str) else rate
+    if not getattr(settings, "RATELIMIT_ENABLED", True):
+        return Verdict(True, 0, rate.limit, 0)
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds) * rate.seconds
+    row = Counter.objects.filter(key=_key(scope, who), window=window).first()
+    hits = row.hits if row else 0
+    return Verdict(hits < rate.limit, hits, rate.limit, int(window + rate.seconds - now) + 1)
+
+
+def clear(scope: str, who: str) -> None:
+    """Forget every hit counted for (scope, who), e.g. failed log-ins once the
+    account's owner has proved who they are by resetting the password."""
+    Counter.objects.filter(key=_key(scope, who)).delete()
+
+
 def client_ip(request: HttpRequest) -> str:
-    """The client address; behind a proxy set PAPERFEED_TRUSTED_PROXY_HEADER."""
-    header = settings.RATELIMIT_IP_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    """The address of the client as the outermost trusted proxy saw it.
+
+    With ``PAPERFEED_TRUSTED_PROXIES`` = 0 (the default) ``X-Forwarded-For`` is ignored:
+    anyone can send it, so trusting it would let a client pick its own rate-limit key.
+    With N proxies in front, each appends the address it saw, so the N-th entry from the
+    right was written by the outermost proxy and everything left of it by the client.
+    """
+    trusted = getattr(settings, "PAPERFEED_TRUSTED_PROXIES", 0)
+    remote = request.META.get("REMOTE_ADDR", "")
+    if trusted <= 0:
+        return remote
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [e for e in entries if e]
+    if not entries:
+        return remote
+    # Fewer entries than proxies: the request skipped the outer ones; the leftmost was
+    # still written by a proxy we trust.
+    return entries[-trusted] if len(entries) >= trusted else entries[0]
 
 
 def ratelimit(scope: str, rate: str, by: str = "ip") -> Callable:

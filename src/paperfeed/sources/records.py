@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from paperfeed.sources.ids import abs_url, parse_arxiv_id, pdf_url
+from paperfeed.sources.weblinks import is_arxiv_url, is_http_url
 
 # arXiv category codes: cs.CV, hep-th, cond-mat.mtrl-sci, q-bio.NC. Some listings put MSC
 # ("68T05") or ACM ("I.2.6; I.4.8") classes among the categories; those are not kept.
@@ -111,8 +112,17 @@ class PaperRecord:
         self.versions = sorted(_merge_versions([], self.versions), key=lambda v: v.number)
         if self.submitted is None and self.versions and self.versions[0].number == 1:
             self.submitted = self.versions[0].submitted
-        self.abs_url = self.abs_url or abs_url(self.arxiv_id)
-        self.pdf_url = self.pdf_url or pdf_url(self.arxiv_id)
+        # Links reach an href: only http(s) is accepted, and arXiv's own links are kept
+        # only when they point at arXiv (otherwise built from the id).
+        for name in ("abs_url", "pdf_url", "license"):
+            value = (getattr(self, name) or "").strip()
+            if value and not is_http_url(value):
+                raise ValueError(f"{name} must be an http(s) URL, got {value[:80]!r}")
+            setattr(self, name, value)
+        if not is_arxiv_url(self.abs_url):
+            self.abs_url = abs_url(self.arxiv_id)
+        if not is_arxiv_url(self.pdf_url):
+            self.pdf_url = pdf_url(self.arxiv_id)
 
     @property
     def latest_version(self) -> int | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from paperfeed.sources.weblinks import safe_href
 from paperfeed.web import display
 
 TEMPLATES = Path(__file__).parent / "templates" / "web"
@@ -42,5 +43,6 @@ def environment() -> jinja2.Environment:
         lede=display.lede,
         is_long=display.is_long,
         short_date=short_date,
+        safe_href=safe_href,
     )
     return env

@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from paperfeed.accounts.limits import limit
 from paperfeed.catalogue.models import Author, Category, Paper
 from paperfeed.community import listing
 from paperfeed.search import hybrid
@@ -207,6 +208,8 @@ def search(request):  # type: ignore[no-untyped-def]
             Author.objects.filter(name__in=spellings).order_by("name")[:AUTHORS]
         )
     offset = (number - 1) * PAGE_SIZE
+    if mode != "keyword" and (refused := limit(request, "expensive-read")) is not None:
+        return refused  # embedding a query costs CPU: a generous per-IP limit
     if mode != "keyword":  # while embedding is behind, say what meaning search covers
         context["index_notice"] = coverage().notice
     try:

@@ -5,11 +5,19 @@ from __future__ import annotations
 from django import template
 from django.utils.http import urlencode
 
+from paperfeed.sources.weblinks import safe_href as _safe_href
 from paperfeed.textlinks import linkify
 from paperfeed.web import display
 from paperfeed.web.cards import render_cards
 
 register = template.Library()
+
+
+@register.filter
+def safe_href(url: str) -> str:
+    """The URL when it is http(s), else empty: imported links never reach an href
+    with another scheme, even from rows stored before ingest checked them."""
+    return _safe_href(url or "")
 
 
 for _name in (

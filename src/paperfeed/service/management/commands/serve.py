@@ -13,7 +13,26 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on, or None. granian binds with
+    SO_REUSEPORT, so a second server on a taken port would start and share the port
+    with the first (requests split between them) instead of failing: check first, with
+    a plain bind, which any listener on that port (or on the wildcard) refuses."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot resolve {host}: {exc}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 from paperfeed.metrics import clear_dead_files
 
@@ -45,6 +64,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-schedule", action="store_true", help="don't run daily jobs")
 
     def handle(self, *args, **opts) -> None:
+        if (reason := port_taken(opts["host"], opts["port"])) is not None:
+            raise CommandError(
+                f"cannot serve on {opts['host']}:{opts['port']}: {reason} "
+                "(is another paperfeed or server running there? choose --port)"
+            )
         # Hashed, compressed copies for whitenoise to serve with far-future caching.
         call_command("collectstatic", interactive=False, verbosity=0)
         if settings.PAPERFEED_METRICS_DIR:
