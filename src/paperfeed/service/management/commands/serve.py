@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from paperfeed.metrics import clear_dead_files
+
 
 def port_taken(host: str, port: int) -> str | None:
     """Why ``host:port`` cannot be listened on, or None. granian binds with
@@ -33,8 +35,6 @@ def port_taken(host: str, port: int) -> str | None:
         except OSError as exc:
             return exc.strerror or str(exc)
     return None
-
-from paperfeed.metrics import clear_dead_files
 
 
 def served_url(host: str, port: int) -> str:
