@@ -34,7 +34,7 @@ class SignupForm(forms.Form):
             raise forms.ValidationError("An account with this email exists: log in instead.")
         return email
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
@@ -67,7 +67,7 @@ class DeleteAccountForm(forms.Form):
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, user, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
 
@@ -86,7 +86,7 @@ class LimitedPasswordResetForm(PasswordResetForm):
         subject_template_name,
         email_template_name,
         context,
-        from_email,  # type: ignore[no-untyped-def]
+        from_email,
         to_email,
         html_email_template_name=None,
     ):

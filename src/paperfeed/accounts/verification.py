@@ -13,19 +13,19 @@ from django.utils.crypto import salted_hmac
 SALT = "paperfeed.accounts.verify"
 
 
-def _password_mark(user) -> str:  # type: ignore[no-untyped-def]
+def _password_mark(user) -> str:
     """Binds a link to the password chosen at that sign-up: signing up again for the
     same pending address (which replaces the password) voids the earlier links."""
     return salted_hmac(SALT, user.password, algorithm="sha256").hexdigest()[:16]
 
 
-def make_token(user) -> str:  # type: ignore[no-untyped-def]
+def make_token(user) -> str:
     return signing.dumps(
         {"u": user.pk, "e": user.email, "p": _password_mark(user)}, salt=SALT, compress=True
     )
 
 
-def read_token(token: str):  # type: ignore[no-untyped-def]
+def read_token(token: str):
     """The account the token names, or None when it is forged, expired or stale."""
     max_age = settings.ACCOUNT_VERIFY_MAX_AGE
     try:
@@ -38,7 +38,7 @@ def read_token(token: str):  # type: ignore[no-untyped-def]
     return user
 
 
-def send_verification(request, user) -> None:  # type: ignore[no-untyped-def]
+def send_verification(request, user) -> None:
     link = request.build_absolute_uri(reverse("accounts:verify", args=[make_token(user)]))
     context = {"user": user, "link": link, "days": 3}
     send_mail(

@@ -24,7 +24,7 @@ from paperfeed.accounts.verification import read_token, send_verification
 log = logging.getLogger(__name__)
 
 
-def _send_verification(request, user) -> bool:  # type: ignore[no-untyped-def]
+def _send_verification(request, user) -> bool:
     wait = allowed("email", request, who=f"user:{user.pk}")
     if wait:
         return False
@@ -38,7 +38,7 @@ def _send_verification(request, user) -> bool:  # type: ignore[no-untyped-def]
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def signup(request):  # type: ignore[no-untyped-def]
+def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     form = forms.SignupForm(request.POST or None)
@@ -67,7 +67,7 @@ def signup(request):  # type: ignore[no-untyped-def]
 
 
 @never_cache
-def verify(request, token: str):  # type: ignore[no-untyped-def]
+def verify(request, token: str):
     user = read_token(token)
     if user is None:
         return render(request, "accounts/verify_failed.html", status=400)
@@ -87,7 +87,7 @@ def verify(request, token: str):  # type: ignore[no-untyped-def]
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def resend(request):  # type: ignore[no-untyped-def]
+def resend(request):
     """Send the verification link again to an account that has not confirmed."""
     sent = None
     if request.method == "POST":
@@ -106,7 +106,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = forms.EmailAuthenticationForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, request, *args, **kwargs):
         wait = allowed("login", request)
         if wait:
             return too_many("login", wait)
@@ -124,7 +124,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = forms.LimitedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, request, *args, **kwargs):
         if (response := limit(request, "email")) is not None:
             return response
         return super().post(request, *args, **kwargs)
@@ -146,7 +146,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request):  # type: ignore[no-untyped-def]
+def profile(request):
     profile, _ = Profile.objects.get_or_create(user=request.user)
     form = forms.ProfileForm(request.POST or None, instance=profile)
     saved = False
@@ -172,7 +172,7 @@ def profile(request):  # type: ignore[no-untyped-def]
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_account(request):  # type: ignore[no-untyped-def]
+def delete_account(request):
     form = forms.DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST":
         if (response := limit(request, "account")) is not None:
@@ -184,7 +184,7 @@ def delete_account(request):  # type: ignore[no-untyped-def]
     return render(request, "accounts/delete.html", {"form": form})
 
 
-def delete_user(user) -> None:  # type: ignore[no-untyped-def]
+def delete_user(user) -> None:
     """Delete an account and everything it made, in one transaction. Each app that
     holds a reader's data removes it in its own ``pre_delete``/``post_delete``
     receiver of the user (foreign keys cascade the rest): accounts ends its sessions

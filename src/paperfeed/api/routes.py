@@ -58,7 +58,7 @@ def _page_link(request: HttpRequest, filters: PaperFilters, page: int) -> str:
     "primary category. Paged with `page` and `limit` (at most 200).",
 )
 @decorate_view(cached_page)
-def list_papers(request: HttpRequest, filters: Query[PaperFilters]):  # type: ignore[no-untyped-def]
+def list_papers(request: HttpRequest, filters: Query[PaperFilters]):
     listed = listing.card_queryset()
     if filters.date is not None:
         listed = listed.filter(announced=filters.date)
@@ -116,8 +116,8 @@ def _hit_dicts(hits: list[Hit], request: HttpRequest) -> list[dict]:
 def similar_papers(
     request: HttpRequest,
     arxiv_id: str,
-    limit: int = Query(SIMILAR_DEFAULT_LIMIT, ge=1, le=SIMILAR_MAX_LIMIT),  # type: ignore[type-arg]
-):  # type: ignore[no-untyped-def]
+    limit: int = Query(SIMILAR_DEFAULT_LIMIT, ge=1, le=SIMILAR_MAX_LIMIT),
+):
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
@@ -137,7 +137,7 @@ def similar_papers(
     "(astro-ph/0601001); a version suffix is ignored.",
 )
 @decorate_view(cached_page)
-def get_paper(request: HttpRequest, arxiv_id: str):  # type: ignore[no-untyped-def]
+def get_paper(request: HttpRequest, arxiv_id: str):
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
@@ -155,7 +155,7 @@ def get_paper(request: HttpRequest, arxiv_id: str):  # type: ignore[no-untyped-d
     description="Every day with announced papers and how many, newest first.",
 )
 @decorate_view(cached_page)
-def list_days(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_days(request: HttpRequest):
     days = days_with_counts()
     return {
         "count": len(days),
@@ -178,7 +178,7 @@ class TrendingFilters(Schema):
     "score and its parts.",
 )
 @decorate_view(cached_page)
-def trending(request: HttpRequest, filters: Query[TrendingFilters]):  # type: ignore[no-untyped-def]
+def trending(request: HttpRequest, filters: Query[TrendingFilters]):
     assert filters.window in WINDOWS
     bounds = window_bounds(filters.window)
     papers = trending_papers(filters.window, limit=filters.limit, queryset=listing.card_queryset())
@@ -230,7 +230,7 @@ class SearchParams(Schema):
     "fusion of both). Filters: `category` (repeatable), `from`/`to` announcement dates "
     f"(inclusive). Paged with `limit` (at most {SEARCH_MAX_LIMIT}) and `offset`.",
 )
-def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
+def search(request: HttpRequest, params: Query[SearchParams]):
     if params.mode not in hybrid.MODES:
         raise HttpError(
             400, f"mode must be one of {', '.join(hybrid.MODES)}, not {params.mode[:40]!r}"

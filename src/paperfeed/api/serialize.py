@@ -9,7 +9,7 @@ from django.urls import reverse
 from paperfeed.catalogue.models import Paper
 
 
-def paper_dict(paper: Paper, request=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def paper_dict(paper: Paper, request=None) -> dict[str, Any]:
     url = reverse("web:paper", args=[paper.arxiv_id])
     return {
         "arxiv_id": paper.arxiv_id,
@@ -31,7 +31,7 @@ def paper_dict(paper: Paper, request=None) -> dict[str, Any]:  # type: ignore[no
     }
 
 
-def paper_detail_dict(paper: Paper, request=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def paper_detail_dict(paper: Paper, request=None) -> dict[str, Any]:
     return {
         **paper_dict(paper, request),
         "report_no": paper.report_no,

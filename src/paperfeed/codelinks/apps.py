@@ -30,7 +30,7 @@ def _add_code_repository_to_papers() -> None:
     if "code_repository" in vars(Paper):
         return
 
-    def code_repository(paper):  # type: ignore[no-untyped-def]
+    def code_repository(paper):
         from paperfeed.codelinks.links import best_of, primary_repositories
 
         prefetched = getattr(paper, "prefetched_code_links", None)

@@ -35,7 +35,7 @@ def feed_key(collection: Collection) -> str:
     return signing.dumps(collection.pk, salt=FEED_SALT)
 
 
-def _visible(request, pk: int) -> Collection:  # type: ignore[no-untyped-def]
+def _visible(request, pk: int) -> Collection:
     collection = get_object_or_404(Collection.objects.select_related("owner__profile"), pk=pk)
     if collection.public or collection.owner_id == request.user.pk:
         return collection
@@ -62,7 +62,7 @@ def _papers(collection: Collection) -> list[Paper]:
 @never_cache
 @reader_required
 @require_http_methods(["GET", "POST"])
-def collection_list(request):  # type: ignore[no-untyped-def]
+def collection_list(request):
     form = CollectionForm(request.POST or None)
     if request.method == "POST":
         if (response := limit(request, "collection")) is not None:
@@ -87,7 +87,7 @@ def collection_list(request):  # type: ignore[no-untyped-def]
 
 
 @never_cache
-def collection_detail(request, pk: int):  # type: ignore[no-untyped-def]
+def collection_detail(request, pk: int):
     collection = _visible(request, pk)
     owner = collection.owner_id == request.user.pk
     feed_url = reverse("community:collection-feed", args=[collection.pk])
@@ -112,7 +112,7 @@ def collection_detail(request, pk: int):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def collection_edit(request, pk: int):  # type: ignore[no-untyped-def]
+def collection_edit(request, pk: int):
     collection = get_object_or_404(Collection, pk=pk, owner=request.user)
     if (response := limit(request, "collection")) is not None:
         return response
@@ -132,7 +132,7 @@ def collection_edit(request, pk: int):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def save_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def save_paper(request, arxiv_id: str):
     """Add a paper to (or with action=remove, take it out of) one of your collections;
     ``new_name`` creates the collection on the way."""
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
@@ -160,7 +160,7 @@ def save_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
     return redirect("web:paper", arxiv_id=paper.arxiv_id)
 
 
-def collection_feed(request, pk: int):  # type: ignore[no-untyped-def]
+def collection_feed(request, pk: int):
     collection = _visible(request, pk)
     papers = _papers(collection)[:100]
     page_url = request.build_absolute_uri(reverse("community:collection", args=[collection.pk]))
@@ -186,7 +186,7 @@ def collection_feed(request, pk: int):  # type: ignore[no-untyped-def]
     )
 
 
-def collection_bibtex(request, pk: int):  # type: ignore[no-untyped-def]
+def collection_bibtex(request, pk: int):
     collection = _visible(request, pk)
     entries = [bibtex(paper, paper.author_refs) for paper in _papers(collection)]
     response = HttpResponse(

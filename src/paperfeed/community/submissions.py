@@ -62,7 +62,7 @@ def paper_date(paper: Paper) -> dt.date | None:
     return paper.announced
 
 
-def submit(user, text: str, now: dt.datetime | None = None) -> Submission:  # type: ignore[no-untyped-def]
+def submit(user, text: str, now: dt.datetime | None = None) -> Submission:
     """Submit the paper named by ``text`` (id or arxiv.org URL); raises SubmissionRefused."""
     now = now or timezone.now()
     try:
@@ -116,7 +116,7 @@ class SubmitForm(forms.Form):
 @never_cache
 @reader_required
 @require_http_methods(["GET", "POST"])
-def submit_view(request):  # type: ignore[no-untyped-def]
+def submit_view(request):
     form = SubmitForm(request.POST or None)
     if request.method == "POST":
         if (response := limit(request, "submit")) is not None:

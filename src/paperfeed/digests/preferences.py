@@ -77,7 +77,7 @@ class PreferencesForm(forms.Form):
     )
     paused = forms.BooleanField(required=False, label="Pause emails for now")
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sections"].choices = [(p.name, p.label) for p in available_sections()]
 
@@ -96,7 +96,7 @@ class PreferencesForm(forms.Form):
             raise forms.ValidationError(f"A search may be {MAX_SEARCH_LENGTH} characters long.")
         return searches
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         sections = data.get("sections") or []
         if "searches" in sections and not data.get("searches") and "searches" not in self.errors:
@@ -123,7 +123,7 @@ class PreferencesForm(forms.Form):
         )
 
 
-def _page(request, subscriber, form, token, status=200, **extra) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _page(request, subscriber, form, token, status=200, **extra) -> HttpResponse:
     context = {"subscriber": subscriber, "form": form, "token": token, **extra}
     response = render(request, "digests/preferences.html", context, status=status)
     response["X-Robots-Tag"] = "noindex"

@@ -133,7 +133,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(reverse("digests:preferences", args=[manage_token(subscriber)]) + "?welcome=1")
 
 
-def _verified_email(user) -> str | None:  # type: ignore[no-untyped-def]
+def _verified_email(user) -> str | None:
     """The account's address when the accounts app has verified it."""
     profile = getattr(user, "profile", None)
     if profile is None or not getattr(profile, "email_verified_at", None):

@@ -30,7 +30,7 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -> int:  # type: ignore[no-untyped-def]
+def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -> int:
     """Embed these papers and store the vectors (one transaction); returns how many.
 
     A paper whose stored vector was made by this model from the same text is

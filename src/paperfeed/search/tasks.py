@@ -22,7 +22,7 @@ def index_papers(paper_ids: list[int]) -> int:
     return index_papers_now(paper_ids)
 
 
-def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:
     ids = sorted({int(i) for i in paper_ids or []})
     if not ids:
         return

@@ -31,7 +31,7 @@ def span_bounds(day: dt.date, span: str) -> tuple[dt.date, dt.date]:
 
 
 @cached_page
-def daily(request):  # type: ignore[no-untyped-def]
+def daily(request):
     day = parse_date(request.GET.get("date"))
     span = parse_choice(request.GET.get("span"), SPANS, "day", "span")
     category = parse_category(request.GET.get("category"))

@@ -95,7 +95,7 @@ def button_for(request: HttpRequest, paper: Paper) -> SafeString:
 
 @require_POST
 @reader_required
-def vote(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def vote(request, arxiv_id: str):
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     if (response := limit(request, "vote")) is not None:
         return response
