@@ -45,7 +45,7 @@ class PaperFilters(Schema):
 
 
 def _page_link(request: HttpRequest, filters: PaperFilters, page: int) -> str:
-    params = {k: v for k, v in request.GET.items()}
+    params = {k: str(v) for k, v in request.GET.items()}
     params["page"] = str(page)
     return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
 
@@ -189,13 +189,14 @@ def trending(request: HttpRequest, filters: Query[TrendingFilters]):
         "results": [
             {
                 **paper_dict(p, request),
-                "score": p.trending.score,
-                "votes": p.trending.votes,
-                "stars": p.trending.stars,
-                "stars_gained": p.trending.stars_gained,
-                "age_hours": round(p.trending.age_hours, 2),
+                "score": t.score,
+                "votes": t.votes,
+                "stars": t.stars,
+                "stars_gained": t.stars_gained,
+                "age_hours": round(t.age_hours, 2),
             }
             for p in papers
+            for t in [p.trending]
         ],
     }
 

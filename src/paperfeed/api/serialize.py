@@ -14,10 +14,10 @@ def paper_dict(paper: Paper, request=None) -> dict[str, Any]:
     return {
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
-        "authors": [a.name for a in paper.author_refs],
+        "authors": [a.name for a in paper.author_refs],  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
         "abstract": paper.abstract,
         "primary_category": paper.primary_category_id,
-        "categories": [c.code for c in paper.category_refs],
+        "categories": [c.code for c in paper.category_refs],  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
         "announced": paper.announced,
         "submitted": paper.submitted,
         "updated": paper.updated,

@@ -177,9 +177,9 @@ def collection_feed(request, pk: int):
         entry.id(url)
         entry.title(paper.title)
         entry.link(href=url)
-        entry.updated(paper.added_at)
+        entry.updated(paper.added_at)  # type: ignore[attr-defined]  # mypy: attached by collections._papers
         entry.summary(paper.abstract or paper.title)
-        for author in paper.author_refs[:20]:
+        for author in paper.author_refs[:20]:  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
             entry.author({"name": author.name})
     return HttpResponse(
         feed.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8"
@@ -188,7 +188,7 @@ def collection_feed(request, pk: int):
 
 def collection_bibtex(request, pk: int):
     collection = _visible(request, pk)
-    entries = [bibtex(paper, paper.author_refs) for paper in _papers(collection)]
+    entries = [bibtex(paper, paper.author_refs) for paper in _papers(collection)]  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
     response = HttpResponse(
         "\n\n".join(entries) + "\n", content_type="application/x-bibtex; charset=utf-8"
     )

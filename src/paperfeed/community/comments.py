@@ -65,7 +65,7 @@ def discussion(paper: Paper, *, curator: bool = False) -> list[Comment]:
         comments = comments.filter(hidden=False)
     rows = list(comments.order_by("created_at", "pk"))
     for comment in rows:
-        comment.author_name = display_name(comment.author)
+        comment.author_name = display_name(comment.author)  # type: ignore[attr-defined]  # mypy: attached for the template
     return rows
 
 

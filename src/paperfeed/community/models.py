@@ -186,7 +186,9 @@ class Collection(models.Model):
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=500, blank=True)
     public = models.BooleanField(default=False)
-    papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
+    papers: models.ManyToManyField[Paper, CollectionItem] = models.ManyToManyField(
+        Paper, through="CollectionItem", related_name="collections"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

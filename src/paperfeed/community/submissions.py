@@ -99,10 +99,10 @@ def submission_of(paper: Paper) -> Submission | None:
     """The paper's submission with its submitter's profile, or None (kept on the
     paper: the score and curation panels of one page both show it)."""
     if not hasattr(paper, "_paperfeed_submission"):
-        paper._paperfeed_submission = (
+        paper._paperfeed_submission = (  # type: ignore[attr-defined]  # mypy: memo attached to the instance
             Submission.objects.filter(paper=paper).select_related("submitted_by__profile").first()
         )
-    return paper._paperfeed_submission
+    return paper._paperfeed_submission  # type: ignore[attr-defined]  # mypy: memo attached to the instance
 
 
 class SubmitForm(forms.Form):

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -79,7 +80,9 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sections"].choices = [(p.name, p.label) for p in available_sections()]
+        cast(forms.MultipleChoiceField, self.fields["sections"]).choices = [
+            (p.name, p.label) for p in available_sections()
+        ]
 
     def clean_categories(self) -> list[str]:
         try:

@@ -165,7 +165,7 @@ def account(request: HttpRequest) -> HttpResponse:
         if subscriber.suppressed_at:
             return render(request, "digests/account.html",
                           {"email": email, "subscriber": subscriber}, status=409)  # fmt: skip
-        subscriber.user = request.user
+        subscriber.user = request.user  # type: ignore[assignment]  # django-stubs: @login_required does not narrow request.user
         subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
         subscriber.unsubscribed_at = None
         subscriber.confirm_nonce = ""

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -92,8 +93,8 @@ def parse_query(text: str) -> ParsedQuery:
     for match in _TOKEN.finditer(text):
         column = _FIELDS.get((match.group("field") or "").rstrip(":").lower())
         if match.group("phrase") is not None:
-            words = tuple(w.lower() for w in _WORD.findall(match.group("phrase")))
-            candidates = [(column, words, False)] if words else []
+            phrase = tuple(w.lower() for w in _WORD.findall(match.group("phrase")))
+            candidates = [(column, phrase, False)] if phrase else []
         else:
             raw = match.group("word")
             prefix = raw.endswith("*")
@@ -229,7 +230,7 @@ class _Ranker:
         raise NotImplementedError
 
     @staticmethod
-    def _fetch(sql: str, args: Sequence[object]) -> list[tuple[int, float]]:
+    def _fetch(sql: str, args: Sequence[Any]) -> list[tuple[int, float]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, list(args))
             return [(row[0], float(row[1])) for row in cursor.fetchall()]

@@ -269,7 +269,7 @@ def filter_exact_size(count: int) -> int:
 
 # Filters' vectors read for exact search, by database, filter and table state: a
 # reader paging or refining within a category reads them once.
-_filtered_cache: Lru[tuple[str, Filters, str], tuple[np.ndarray, np.ndarray]] = Lru(4)
+_filtered_cache: Lru[tuple[str, Filters, str], TableState, tuple[np.ndarray, np.ndarray]] = Lru(4)
 
 
 def _filtered_vectors(
@@ -493,6 +493,7 @@ def sync_ann_index(
         done = _sync_locked(model_name, path, meta_path, state, rebuild, progress)
         if done is None:  # something was deleted (or the model changed): start over
             done = _sync_locked(model_name, path, meta_path, state, True, progress)
+            assert done is not None, "a rebuild reads every vector: it never starts over"
         return done
 
 

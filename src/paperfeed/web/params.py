@@ -31,7 +31,7 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 def parse_page(value: str | None) -> int:
-    if value in (None, ""):
+    if not value:
         return 1
     try:
         number = int(value)

@@ -104,8 +104,8 @@ def mark_papers(papers: list[Paper], q: str) -> None:
     """Give each paper ``title_html`` and ``snippet_html`` (escaped, words marked)."""
     pattern = word_pattern(query_words(q))
     for paper in papers:
-        paper.title_html = highlight(paper.title, pattern)
-        paper.snippet_html = highlight(snippet_text(paper.abstract), pattern)
+        paper.title_html = highlight(paper.title, pattern)  # type: ignore[attr-defined]  # mypy: attached by mark_papers
+        paper.snippet_html = highlight(snippet_text(paper.abstract), pattern)  # type: ignore[attr-defined]  # mypy: attached by mark_papers
 
 
 # parameters ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def catalogue_stats() -> dict:
         "authors": Author.objects.count(),
         "categories": Category.objects.count(),
         "by_primary_category": {str(k): v for k, v in by_category.items()},
-        "by_listing_date": {d.isoformat(): n for d, n in by_date.items()},
+        "by_listing_date": {d.isoformat(): n for d, n in by_date.items() if d},
     }
 
 
