@@ -49,6 +49,7 @@ def copy_catalogue(sqlite_path: Path, say=print) -> None:  # type: ignore[no-unt
 
     from paperfeed.catalogue.models import Paper
     from paperfeed.search import keyword, vectors
+    from paperfeed.search.backends.postgres import pgvector_literal
 
     if Paper.objects.exists():
         raise SystemExit("the PostgreSQL database already holds papers")
@@ -70,7 +71,7 @@ def copy_catalogue(sqlite_path: Path, say=print) -> None:  # type: ignore[no-unt
                 for row in rows:
                     row = list(row)
                     if vector_at is not None:
-                        row.append(vectors.pgvector_literal(vectors.from_bytes(row[vector_at])))
+                        row.append(pgvector_literal(vectors.from_bytes(row[vector_at])))
                     copy.write_row(row)
                     copied += 1
         raw.commit()

@@ -47,6 +47,7 @@ def main() -> None:
     from search_latency import load, make_queries, percentiles  # this folder is on sys.path
 
     from paperfeed.search import vectors
+    from paperfeed.search.backends.postgres import pg_ef_search
     from paperfeed.search.hybrid import embed_query
 
     if not vectors.use_pgvector():
@@ -63,7 +64,7 @@ def main() -> None:
                 laps.append(1000 * (time.perf_counter() - began))
                 truth = set(ids[np.argsort(-(matrix @ query))[:k]].tolist())
                 recalls.append(len(truth & {pk for pk, _ in found}) / k)
-            used = vectors.pg_ef_search(k, ef)
+            used = pg_ef_search(k, ef)
             recall = np.mean(recalls)
             print(f"  ef_search {used:4}  recall@{k:<3} {recall:.3f}  {percentiles(laps)}")
 

@@ -15,6 +15,7 @@ ARGS = {
     "digest_send.py": [],
     "embed_reference.py": ["reference", "10", "{missing}/out.npy"],
     "embed_speed.py": [],
+    "feed_pages.py": ["--data-dir", "{missing}"],
     "import_rate.py": ["--db", "sqlite"],
     "pg_copy.py": ["--data-dir", "{missing}"],
     "pgvector_recall.py": ["--data-dir", "{missing}", "--postgres", "{missing}/pg"],

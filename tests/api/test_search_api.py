@@ -169,3 +169,71 @@ def test_similar_papers_errors(client, corpus):
 def test_endpoints_are_documented(client, corpus):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "/api/search" in paths and "/api/papers/{arxiv_id}/similar" in paths
+
+
+def test_dates_are_echoed_under_the_names_the_request_uses(client, corpus):
+    params = {"q": "segmentation", "from": "2025-03-18", "to": "2025-03-20"}
+    body = client.get("/api/search", params).json()
+    assert body["from"] == "2025-03-18" and body["to"] == "2025-03-20"
+    assert "date_from" not in body and "date_to" not in body
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["SearchResults"]
+    assert {"from", "to"} <= set(schema["properties"])
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "named"),
+    [
+        ("/api/search", {"q": "segmentation", "date_from": "2025-03-18"}, "'date_from'"),
+        ("/api/search", {"q": "x", "date_to": "2025-03-18", "sort": "new"}, "'date_to', 'sort'"),
+        ("/api/papers", {"day": "2025-03-18"}, "'day'"),
+        ("/api/trending", {"windw": "day"}, "'windw'"),
+        ("/api/days", {"page": "2"}, "'page'"),
+    ],
+)
+def test_unknown_parameters_get_a_400_naming_them(client, corpus, path, params, named):
+    response = client.get(path, params)
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert f"unknown parameter{'s' if ',' in named else ''} {named}" in detail
+    assert "takes" in detail
+
+
+def test_similar_and_paper_refuse_unknown_parameters(client, corpus):
+    paper = a_paper(corpus, 3)
+    for path in (f"/api/papers/{paper.arxiv_id}", f"/api/papers/{paper.arxiv_id}/similar"):
+        response = client.get(path, {"limt": "3"})
+        assert response.status_code == 400 and "'limt'" in response.json()["detail"]
+    assert client.get(f"/api/papers/{paper.arxiv_id}/similar", {"limit": "3"}).status_code == 200
+
+
+def test_an_author_query_is_answered_by_keywords_alone(client, corpus):
+    """``author:"Full Name"`` in the default mode: that author's papers and nothing
+    padded in from the meaning half."""
+    paper = a_paper(corpus, 40)
+    name = paper.authorships.order_by("position").first().author.name
+    q = f'author:"{name}"'
+    hybrid = get(client, "/api/search", q=q).json()["results"]
+    keyword = found(get(client, "/api/search", q=q, mode="keyword"))
+    assert [r["arxiv_id"] for r in hybrid] == keyword
+    assert paper.arxiv_id in keyword
+    assert all(name in r["authors"] for r in hybrid)
+    assert all(r["semantic_rank"] is None for r in hybrid)
+
+
+def test_search_says_how_much_meaning_search_covers(client, corpus):
+    from paperfeed.search import vectors
+    from paperfeed.search.models import PaperEmbedding
+
+    body = get(client, "/api/search", q="segmentation").json()
+    papers = Paper.objects.count()
+    assert body["coverage"] == {"papers": papers, "embedded": papers, "notice": None}
+    PaperEmbedding.objects.filter(paper_id__in=sorted(corpus.values())[:100]).delete()
+    vectors.forget_state()
+    try:
+        body = get(client, "/api/search", q="segmentation").json()
+    finally:
+        vectors.forget_state()
+    assert body["coverage"]["embedded"] == papers - 100
+    assert body["coverage"]["notice"] == (
+        f"meaning search covers {papers - 100:,} of {papers:,} papers; keyword results are complete"
+    )

@@ -18,7 +18,9 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Screenshots go to PAPERFEED_SCREENSHOT_DIR when set (CI keeps that folder as the
+# run's artefacts), else to a "screenshots" folder under pytest's temporary directory.
+SCREENSHOT_DIR_VARIABLE = "PAPERFEED_SCREENSHOT_DIR"
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -43,10 +45,26 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory, pytestconfig) -> Path:
+    """Where the browser tests save their screenshots (said at the end of the run)."""
+    chosen = os.environ.get(SCREENSHOT_DIR_VARIABLE)
+    if chosen:
+        folder = Path(chosen)
+        folder.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("screenshots", numbered=False)
+    pytestconfig.stash[SCREENSHOTS] = folder
+    return folder
+
+
+SCREENSHOTS = pytest.StashKey[Path]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    folder = config.stash.get(SCREENSHOTS, None)
+    if folder is not None:
+        terminalreporter.write_line(f"browser screenshots: {folder}")
 
 
 class Session:

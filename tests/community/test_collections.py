@@ -95,3 +95,17 @@ def test_collection_writes_need_csrf_and_are_limited(settings):
         for _ in range(3)
     ]
     assert codes == [302, 302, 429]
+
+
+def test_the_save_form_offers_no_empty_list_to_a_reader_without_collections(client):
+    paper = load_papers(5)[0]
+    client.force_login(make_reader("newcomer"))
+    page = client.get(f"/papers/{paper.arxiv_id}").content.decode()
+    form = page.split('class="inline-form save-form"', 1)[1].split("</form>", 1)[0]
+    assert "<select" not in form
+    assert '<label for="save-new">Save to a new collection</label>' in form
+    assert 'name="new_name"' in form and "required" in form
+    client.post(f"/papers/{paper.arxiv_id}/save", {"new_name": "First list"})
+    page = client.get(f"/papers/{paper.arxiv_id}").content.decode()
+    form = page.split('class="inline-form save-form"', 1)[1].split("</form>", 1)[0]
+    assert '<select id="save-collection" name="collection">' in form and "First list ✓" in form

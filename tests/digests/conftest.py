@@ -3,6 +3,7 @@ receives and can be told to fail, and a real corpus slice."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -36,6 +37,8 @@ class Recorder:
         self.die_after: int | None = None
         self.rcpt_attempts: Counter[str] = Counter()
         self.sessions = 0
+        self.hold: set[str] = set()
+        self.holding: set[str] = set()
 
     @property
     def dead(self) -> bool:
@@ -52,6 +55,10 @@ class Recorder:
         if self.dead:
             server.transport.abort()
             return "421 4.3.2 going away"
+        while address in self.hold:
+            self.holding.add(address)
+            await asyncio.sleep(0.05)
+        self.holding.discard(address)
         with self.lock:
             self.rcpt_attempts[address] += 1
             left = self.temp_fail.get(address, 0)

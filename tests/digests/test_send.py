@@ -300,6 +300,22 @@ def test_retries_give_up_after_the_last_delay(corpus, smtp, settings):
     assert retry_later("daily", corpus.isoformat(), [1], attempt=2) is False
 
 
+def test_batch_meeting_a_claim_held_elsewhere_looks_again_later(corpus, smtp):
+    """A worker killed mid-send leaves its claim; the batch that meets it while it is
+    still fresh must come back for that reader rather than skip them for the period."""
+    from django_tasks_db.models import DBTaskResult
+
+    from paperfeed.digests.tasks import send_digest_batch
+
+    free, held = _readers(2)
+    period_key = f"daily:{corpus.isoformat()}"
+    SendLog.objects.create(subscriber=held, period_key=period_key, claimed_at=timezone.now())
+    result = send_digest_batch.call("daily", corpus.isoformat(), [free.pk, held.pk])
+    assert (result["sent"], result["held"]) == (1, 1)
+    retry = DBTaskResult.objects.get(task_path__endswith="send_digest_batch")
+    assert retry.run_after > timezone.now()
+
+
 def test_preview_and_send_without_a_date_use_the_same_day(corpus, smtp):
     """Right after an import, a send without --date sends the newest imported day (not
     today, which has no papers yet) and says so; the preview shows that same day."""

@@ -87,12 +87,14 @@ def test_full_reindex_rebuilds_everything(corpus):
     assert keyword_index_missing() == []
 
 
-def test_ann_index_above_the_threshold_matches_exact_search(corpus, monkeypatch, embedder):
+def test_ann_index_above_the_threshold_matches_exact_search(
+    corpus, monkeypatch, settings, embedder
+):
     if vectors.use_pgvector():
         pytest.skip("the hnswlib file is the in-process path; pgvector has its own HNSW")
     queries = embedder.embed(["image segmentation", "language model alignment", "robot grasping"])
     exact = [vectors.vector_search(q, limit=10) for q in queries]
-    monkeypatch.setenv("PAPERFEED_ANN_THRESHOLD", "100")
+    settings.PAPERFEED_ANN_THRESHOLD = 100
     seen = []
     assert "vectors added" in vectors.sync_ann_index(progress=lambda *a: seen.append(a))
     assert seen and seen[-1][0] == seen[-1][1] == vectors.TableState.read().count
@@ -122,7 +124,7 @@ def test_ann_index_above_the_threshold_matches_exact_search(corpus, monkeypatch,
     paper_id = sorted(corpus.values())[0]
     PaperEmbedding.objects.filter(paper_id=paper_id).update(vector=vectors.to_bytes(queries[2]))
     PaperEmbedding.objects.filter(paper_id=paper_id).first().save()  # bump updated_at
-    vectors.forget_state()  # another process would see it within STATE_TTL
+    vectors.forget_state()  # another process would see it within the state TTL
     assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id
     assert "1 newer vectors scored exactly" in vectors.sync_ann_index(min_new=10)
     assert vectors.vector_search(queries[2], limit=1)[0][0] == paper_id
@@ -182,11 +184,13 @@ def test_index_built_in_chunks_reports_progress_and_is_read_back(tmp_path):
     assert labels[0][0] == 1007
 
 
-def test_the_vector_count_is_read_again_rarely_past_twice_the_exact_size(corpus, monkeypatch):
+def test_the_vector_count_is_read_again_rarely_past_twice_the_exact_size(
+    corpus, monkeypatch, settings
+):
     """Counting a million rows took 90 ms; past twice the exact-search size the count
     only picks the search path, so it is read once a minute (COUNT_TTL)."""
-    monkeypatch.setattr(vectors, "STATE_TTL", 0.0)  # every read goes to the database
-    monkeypatch.setenv("PAPERFEED_ANN_THRESHOLD", "10")  # 300 vectors > 2 x 10
+    settings.PAPERFEED_VECTOR_STATE_TTL = 0.0  # every read goes to the database
+    settings.PAPERFEED_ANN_THRESHOLD = 10  # 300 vectors > 2 x 10
     vectors.forget_state()
     try:
         first = vectors.TableState.read()
@@ -196,7 +200,7 @@ def test_the_vector_count_is_read_again_rarely_past_twice_the_exact_size(corpus,
         monkeypatch.setattr(vectors, "COUNT_TTL", 0.0)
         assert vectors.TableState.read().count == first.count - 1  # expired: counted
         monkeypatch.setattr(vectors, "COUNT_TTL", 60.0)
-        monkeypatch.setenv("PAPERFEED_ANN_THRESHOLD", "1000")  # exact search: always counted
+        settings.PAPERFEED_ANN_THRESHOLD = 1000  # exact search: always counted
         PaperEmbedding.objects.filter(paper_id=sorted(corpus.values())[6]).delete()
         assert vectors.TableState.read().count == first.count - 2
     finally:

@@ -16,6 +16,7 @@ from django.db import connection
 
 from paperfeed.catalogue.models import Category, Paper
 from paperfeed.search import vectors
+from paperfeed.search.backends.postgres import PG_EF_SEARCH
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters
 from paperfeed.search.models import PaperEmbedding
@@ -65,6 +66,7 @@ def stored(django_db_setup, django_db_blocker):
             )
             for pk, v in zip(ids.tolist(), matrix, strict=True)
         )
+        vectors.sync_ann_index()  # as the indexing task does: creates the HNSW index
         with connection.cursor() as cursor:
             for model in (PaperEmbedding, Paper, through):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
@@ -111,7 +113,9 @@ def plan(sql, params):
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_the_migration_creates_the_hnsw_index():
+def test_writing_vectors_creates_the_hnsw_index(stored):
+    """The backend creates the index once vectors are written (the migration no longer
+    does, so it never depends on the environment at migrate time)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_embedding_hnsw'")
         (definition,) = cursor.fetchone()
@@ -152,7 +156,7 @@ def test_a_wide_page_widens_ef_search(stored):
     sent, found = search_sql(matrix[20], limit=300)
     assert ("SET LOCAL hnsw.ef_search = 600", None) in [(s, p or None) for s, p in sent]
     narrow, _ = search_sql(matrix[20], limit=10)  # a text query's beam
-    assert f"SET LOCAL hnsw.ef_search = {vectors.PG_EF_SEARCH}" in [s for s, _ in narrow]
+    assert f"SET LOCAL hnsw.ef_search = {PG_EF_SEARCH}" in [s for s, _ in narrow]
     similar, _ = search_sql(matrix[20], limit=10, ef=vectors.HNSW_EF_SIMILAR)
     assert f"SET LOCAL hnsw.ef_search = {vectors.HNSW_EF_SIMILAR}" in [s for s, _ in similar]
     assert len(found) == 300
@@ -173,7 +177,7 @@ def test_paging_and_excludes(stored):
 
 def test_reindex_missing_completes_rows_written_without_pgvector(stored):
     """Switching PAPERFEED_PGVECTOR from 0 to 1: rows written meanwhile have no pgvector
-    value and the migration left the index out; ``reindex --missing`` repairs both."""
+    value and no index was made; ``reindex --missing`` repairs both."""
     from django.core.management import call_command
 
     ids, matrix, _ = stored
@@ -191,6 +195,6 @@ def test_reindex_missing_completes_rows_written_without_pgvector(stored):
     assert not PaperEmbedding.objects.filter(paper_id__in=chosen, pgvector=None).exists()
     stored_vector = PaperEmbedding.objects.get(paper_id=chosen[20]).pgvector
     assert np.allclose(np.asarray(stored_vector), matrix[120], atol=1e-6)
-    test_the_migration_creates_the_hnsw_index()
+    test_writing_vectors_creates_the_hnsw_index(stored)
     assert vectors.vector_search(query, limit=1)[0][0] == chosen[20]
     assert vectors.complete_pgvector() == 0  # idempotent

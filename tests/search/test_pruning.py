@@ -7,14 +7,14 @@ reference is the same search with pruning off (budget 0), on the same database.
 
 from __future__ import annotations
 
-import os
-
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 from paperfeed.search import pruning
+from paperfeed.search.backends import backend
 from paperfeed.search.filters import Filters
-from paperfeed.search.keyword import ROW_COST, keyword_search
+from paperfeed.search.keyword import keyword_search
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,10 @@ BUDGET = 25
 
 
 @pytest.fixture
-def budget(monkeypatch):
+def budget(settings):
     def use(rows: int) -> None:
         """Rank ``rows`` rows (the setting is divided by the database's row cost)."""
-        monkeypatch.setenv("PAPERFEED_KEYWORD_ROW_BUDGET", str(rows * ROW_COST[connection.vendor]))
+        settings.PAPERFEED_KEYWORD_ROW_BUDGET = rows * backend().row_cost
         pruning.counts.clear()
 
     if connection.vendor == "postgresql":  # counts are the planner's estimates there
@@ -39,7 +39,7 @@ def budget(monkeypatch):
 
 def unpruned(budget, query: str, filters: Filters | None = None) -> dict[int, float]:
     """The plain OR ranking, every matching paper; the budget is restored after."""
-    saved = int(os.environ["PAPERFEED_KEYWORD_ROW_BUDGET"]) // ROW_COST[connection.vendor]
+    saved = django_settings.PAPERFEED_KEYWORD_ROW_BUDGET // backend().row_cost
     budget(0)
     try:
         return dict(keyword_search(query, filters, limit=1000))

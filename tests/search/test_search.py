@@ -9,9 +9,10 @@ from django.core.management import call_command
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.search import vectors
+from paperfeed.search.backends.sqlite import fts5_query
 from paperfeed.search.filters import Filters
 from paperfeed.search.hybrid import MODES, search
-from paperfeed.search.keyword import fts5_query, keyword_search, parse_query
+from paperfeed.search.keyword import keyword_search, parse_query
 from paperfeed.search.similar import PaperNotFound, similar
 
 pytestmark = pytest.mark.django_db

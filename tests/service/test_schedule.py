@@ -38,6 +38,20 @@ def test_a_failing_job_is_recorded_and_others_still_run():
     assert ok.ok is True
 
 
+def test_a_run_left_unfinished_by_a_dead_process_is_taken_over(settings):
+    settings.PAPERFEED_SCHEDULE_STALE_MINUTES = 60
+    jobs = [job(["stats", "--json"])]
+    day = dt.date(2026, 11, 2)
+    left = ScheduledRun.objects.create(job="stats", day=day)  # the process died here
+    ScheduledRun.objects.filter(pk=left.pk).update(
+        started_at=dt.datetime(2026, 11, 2, 1, 31, tzinfo=UTC)
+    )
+    assert run_due(dt.datetime(2026, 11, 2, 2, 0, tzinfo=UTC), jobs) == []  # maybe still running
+    (run,) = run_due(dt.datetime(2026, 11, 2, 2, 40, tzinfo=UTC), jobs)
+    assert run.pk == left.pk and run.ok is True
+    assert run_due(dt.datetime(2026, 11, 2, 5, 0, tzinfo=UTC), jobs) == []  # finished now
+
+
 def free_port() -> int:
     import socket
 

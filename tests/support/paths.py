@@ -3,7 +3,8 @@ bare clone runs the suite (the larger shared data sets are for benchmarks only).
 
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
 LISTINGS = FIXTURES / "arxiv" / "cs-listings-first2000.jsonl.gz"
 """The first 2,000 lines of the cs daily listings: slices take their first N."""
 LISTINGS_LINES = 2000

@@ -50,15 +50,24 @@ def test_day_without_papers_says_so_and_links_neighbours(client, corpus):
     assert "?date=2025-03-21" in html and "?date=2025-03-24" in html
 
 
-def test_cards_are_grouped_by_primary_category_and_complete(client, corpus):
-    response = client.get("/?date=2025-03-18")
+def test_all_cards_are_grouped_by_primary_category_largest_first(client, corpus):
+    response = client.get("/?date=2025-03-18&show=all&view=list")
     html = response.content.decode()
     papers = response.context["papers"]
-    assert len(papers) == 50  # paged
+    assert len(papers) == 200  # paged
+    papers += client.get("/?date=2025-03-18&show=all&view=list&page=2").context["papers"]
+    facets = [f["code"] for f in response.context["facets"]]
+    sizes = [f["count"] for f in response.context["facets"]]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > sizes[-1]
     codes = [p.primary_category_id for p in papers]
-    assert codes == sorted(codes)
+    groups = list(dict.fromkeys(codes))
+    assert groups == facets[: len(groups)]  # categories by size, not by name
+    assert groups != sorted(groups)
     assert re.search(r'<h3 class="group-title"[^>]*>cs\.\w\w', html)
-    paper = papers[0]
+    response = client.get("/?date=2025-03-18&show=all")
+    html = response.content.decode()
+    assert len(response.context["papers"]) == 50
+    paper = response.context["papers"][0]
     assert paper.title.replace("'", "&#x27;")[:40] in html
     assert f'href="/papers/{paper.arxiv_id}"' in html
     assert f'href="{paper.abs_url}"' in html and f'href="{paper.pdf_url}"' in html
@@ -66,7 +75,7 @@ def test_cards_are_grouped_by_primary_category_and_complete(client, corpus):
 
 
 def test_long_bylines_are_shortened_with_et_al(client, corpus):
-    response = client.get("/?date=2025-03-18")
+    response = client.get("/?date=2025-03-18&show=all")
     html = response.content.decode()
     long = next(p for p in response.context["papers"] if p.authorships.count() > 5)
     names = [a.author.name for a in long.authorships.all()]
@@ -107,7 +116,7 @@ def test_week_and_month_spans(client, corpus):
 
 
 def test_paging(client, corpus):
-    first = client.get("/?date=2025-03-18")
+    first = client.get("/?date=2025-03-18&show=all")
     second = client.get("/?date=2025-03-18&page=2")
     assert second.status_code == 200
     assert {p.pk for p in first.context["papers"]}.isdisjoint(
@@ -128,6 +137,9 @@ def test_paging(client, corpus):
         ("page=abc", "page must be a whole number"),
         ("page=999", "past the end"),
         ("span=year", "span must be one of"),
+        ("view=grid", "view must be one of cards, list"),
+        ("show=best", "show must be one of top, all"),
+        ("show=top&page=2", "the top of the day has one page"),
     ],
 )
 def test_bad_parameters_get_a_400_page(client, corpus, query, message):

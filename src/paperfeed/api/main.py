@@ -2,7 +2,8 @@
 
 The docs page is ninja's Swagger UI served from ninja's own static files ("ninja"
 is in INSTALLED_APPS, which makes ninja use them instead of a CDN); the online
-validator badge is switched off so the page makes no outside request.
+validator badge is switched off so the page makes no outside request; the page itself
+is a copy of ninja's template with a viewport (``web/templates/web/api_docs.html``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,15 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
 from paperfeed.api.routes import router
+from paperfeed.api.strict import refuse_unknown_parameters
+
+
+class Docs(Swagger):
+    """ninja's Swagger UI page with a viewport (it had none, so phones drew it 980 px
+    wide) and a few rules that keep it within a phone's width."""
+
+    template = "web/api_docs.html"  # with the site's templates (web)
+
 
 api = NinjaAPI(
     title="paperfeed API",
@@ -19,10 +29,11 @@ api = NinjaAPI(
     description="Read-only access to the paper catalogue: papers, search, similar papers, days, "
     "trending.",
     urls_namespace="api",
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=Docs(settings={"validatorUrl": None}),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+refuse_unknown_parameters(router)
 api.add_router("/", router)
 
 

@@ -22,6 +22,7 @@ from paperfeed.search import hybrid
 from paperfeed.search.filters import Filters
 from paperfeed.search.hits import Hit
 from paperfeed.search.similar import PaperNotFound, similar
+from paperfeed.search.status import coverage
 from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.trending.ranking import WINDOWS, trending_papers, window_bounds
 from paperfeed.web import queries
@@ -225,11 +226,16 @@ class SearchParams(Schema):
 @router.get(
     "/search",
     response={200: schemas.SearchResults, 400: schemas.Error, 503: schemas.Error},
+    by_alias=True,
     summary="Search papers",
     description="Papers matching `q`, best first. `mode`: `keyword` (full-text, bm25), "
     "`semantic` (embedding nearest neighbours) or `hybrid` (default; reciprocal-rank "
-    "fusion of both). Filters: `category` (repeatable), `from`/`to` announcement dates "
-    f"(inclusive). Paged with `limit` (at most {SEARCH_MAX_LIMIT}) and `offset`.",
+    "fusion of both; a query restricted to `author:`, `title:` or `abstract:` is "
+    "answered by keywords alone). Filters: `category` (repeatable), `from`/`to` "
+    "announcement dates (inclusive), echoed under the same names. Paged with `limit` "
+    f"(at most {SEARCH_MAX_LIMIT}) and `offset`. `coverage` says how many papers have a "
+    "vector yet: while background embedding is behind an import, meaning search covers "
+    "only those (keyword results are always complete).",
 )
 def search(request: HttpRequest, params: Query[SearchParams]):
     if params.mode not in hybrid.MODES:
@@ -257,9 +263,10 @@ def search(request: HttpRequest, params: Query[SearchParams]):
         "query": params.q,
         "mode": params.mode,
         "categories": list(categories),
-        "date_from": params.date_from,
-        "date_to": params.date_to,
+        "from": params.date_from,
+        "to": params.date_to,
         "limit": params.limit,
         "offset": params.offset,
+        "coverage": coverage().as_dict(),
         "results": _hit_dicts(hits, request),
     }

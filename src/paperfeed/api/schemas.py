@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Schema
+from pydantic import Field
 
 
 class Version(Schema):
@@ -90,14 +91,26 @@ class SearchResult(Paper):
     semantic_rank: int | None
 
 
+class SearchCoverage(Schema):
+    """How much of the catalogue each half of search covers: keyword rows are written
+    with the papers; vectors follow in background workers. ``notice`` says so while
+    they are behind (null once every paper has a vector)."""
+
+    papers: int
+    embedded: int
+    notice: str | None
+
+
 class SearchResults(Schema):
     query: str
     mode: str
     categories: list[str]
-    date_from: dt.date | None
-    date_to: dt.date | None
+    # The names the request takes: ``from`` and ``to``.
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
     limit: int
     offset: int
+    coverage: SearchCoverage
     results: list[SearchResult]
 
 

@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from paperfeed.catalogue import models
-from paperfeed.catalogue.signals import papers_changed
+from paperfeed.catalogue.signals import papers_changed, papers_written
 from paperfeed.sources.records import Author, PaperRecord, Version, merge
 
 _PAPER_FIELDS = (
@@ -115,7 +115,8 @@ class Ingestor:
         self._known_categories: set[str] = set()
 
     def ingest(self, records: Iterable[PaperRecord]) -> IngestResult:
-        """Upsert one batch in one transaction; signal the changed papers after commit."""
+        """Upsert one batch in one transaction (``papers_written`` inside it); signal
+        the changed papers after commit (``papers_changed``)."""
         incoming: dict[str, PaperRecord] = {}
         for record in records:
             previous = incoming.get(record.arxiv_id)
@@ -160,6 +161,8 @@ class Ingestor:
                 models.Version.objects.filter(paper_id__in=pks).delete()
             rows = [(p.pk, r) for p, r in zip(created, new, strict=True)] + changed
             _write_children(rows, author_ids)
+            if rows:  # rows derived from the papers commit with them (search's keywords)
+                papers_written.send(sender=Ingestor, records=rows)
             result.created = len(created)
             result.updated = len(changed)
             result.changed_ids = [pk for pk, _ in rows]

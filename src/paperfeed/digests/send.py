@@ -6,7 +6,9 @@ by the next run) | ``bounced`` (permanent for this period) | ``empty`` (nothing 
 send; recomputed by the next run). A claim older than ``DIGESTS_CLAIM_STALE_MINUTES``
 was left by a crashed worker and is taken over. Re-running a period therefore sends
 each reader at most one digest and never skips one; the only window for a duplicate
-is a crash between the server accepting a message and the ``sent`` write.
+is a crash between the server accepting a message and the ``sent`` write. A batch that
+met a claim held by another worker is run again later (tasks.py), so a claim left by a
+worker killed mid-send is taken over once stale rather than skipped for the period.
 
 Temporary SMTP failures (4xx, connection refused or dropped) are retried at once with
 short backoff (``DIGESTS_RETRY_DELAYS``, default 2 s then 10 s); after that the row is
@@ -35,6 +37,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from paperfeed import metrics
 from paperfeed.digests.compose import Composer, Digest, Period, absolute, period_for
 from paperfeed.digests.models import SendLog, Subscriber
 from paperfeed.digests.tokens import manage_token
@@ -147,9 +150,19 @@ def claim(subscriber_id: int, period_key: str, now: dt.datetime | None = None) -
     return row
 
 
+def _held(subscriber_id: int, period_key: str) -> bool:
+    """Whether another worker holds this send (its claim may go stale if that worker
+    died, so the batch must look again later)."""
+    return SendLog.objects.filter(
+        subscriber_id=subscriber_id, period_key=period_key, state=State.CLAIMED
+    ).exists()
+
+
 def _finish(row: SendLog, state: str, **values) -> None:
     values.update(state=state, finished_at=timezone.now())
     SendLog.objects.filter(pk=row.pk).update(**values)
+    if state in (State.SENT, State.FAILED, State.BOUNCED):
+        metrics.EMAILS.labels(state).inc()
 
 
 # -- delivery ------------------------------------------------------------------------
@@ -253,6 +266,7 @@ class SendResult:
     bounced: int = 0
     suppressed: int = 0
     skipped: int = 0  # already done, or claimed by a live worker
+    held: int = 0  # of those skipped, claimed by another worker and not yet sent
     left: int = 0  # not attempted: the server was down
 
     def add(self, other: SendResult) -> None:
@@ -292,6 +306,7 @@ def send_batch(
             row = claim(subscriber.pk, period.key)
             if row is None:
                 result.skipped += 1
+                result.held += _held(subscriber.pk, period.key)
                 continue
             token = manage_token(subscriber)
             try:

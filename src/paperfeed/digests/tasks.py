@@ -5,8 +5,9 @@ Each task is idempotent through the send log.
 When a batch ends with temporary failures (a 4xx that outlasted the quick in-run
 retries, or an unreachable server), the task enqueues itself again for later, with
 growing delays (``DIGESTS_RETRY_LATER``, default 5 min, 30 min, 2 h), on backends that
-can defer (the database backend can). The send log makes the repeat touch only the
-readers still owed a digest.
+can defer (the database backend can). So does a batch that found readers claimed by
+another worker (one killed mid-send leaves its claim until it goes stale). The send
+log makes the repeat touch only the readers still owed a digest.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def send_digest_batch(
     kind: str, day: str, subscriber_ids: list[int], attempt: int = 1
 ) -> dict[str, int]:
     result = send_batch(kind, dt.date.fromisoformat(day), subscriber_ids)
-    if result.failed or result.left:
+    if result.failed or result.left or result.held:
         retry_later(kind, day, subscriber_ids, attempt)
     return result.as_dict()
 

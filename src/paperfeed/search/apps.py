@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from paperfeed.catalogue.signals import papers_changed
+from paperfeed.catalogue.signals import collect_stats, papers_changed, papers_written
 
 
 class SearchConfig(AppConfig):
@@ -9,7 +9,12 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        # Imported here: the tasks module imports models (app-loading constraint).
+        # Imported here: these modules import models (app-loading constraint).
+        from paperfeed.search.keyword import on_papers_written
+        from paperfeed.search.status import on_collect_stats
         from paperfeed.search.tasks import on_papers_changed
 
+        # Keyword rows inside the ingest transaction; embeddings queued after commit.
+        papers_written.connect(on_papers_written, dispatch_uid="paperfeed.search.keyword")
         papers_changed.connect(on_papers_changed, dispatch_uid="paperfeed.search.index")
+        collect_stats.connect(on_collect_stats, dispatch_uid="paperfeed.search.stats")

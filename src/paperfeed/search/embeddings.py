@@ -10,6 +10,13 @@ SkipLayerNormalization, BiasGelu), then quantised to int8 per output channel
 
 Sentence vectors are the mean of the token states over the attention mask,
 L2-normalised, as sentence-transformers computes them for this model.
+
+Speed: the matrix products are nearly all of the time, and int8 ones run about
+1.5 times as fast as fp32 on an AVX2 CPU. Measured against this graph
+(``benchmarks/embed_speed.py --compare``), none of these was faster: batches sorted
+by length, one run split across cores, MultiHeadAttention instead of Attention,
+FastGelu instead of BiasGelu, 8-bit MatMulNBits; cutting texts shorter than 256
+word pieces would be, but moves vectors too far (cosine 0.97 at 192).
 """
 
 from __future__ import annotations
@@ -32,15 +39,15 @@ MODEL_NAME = "all-MiniLM-L6-v2/onnx-int8"
 DIMENSIONS = 384
 MAX_TOKENS = 256
 # Bump when the graph builder or quantisation changes: the cache file name includes it.
-_BUILD_VERSION = "1"
+_BUILD_VERSION = "2"
 _QKV = ("query", "key", "value")
 
 
-def embed_threads() -> int:
-    """Texts embedded at once: ``PAPERFEED_EMBED_THREADS``, else the usable cores."""
-    explicit = int(os.environ.get("PAPERFEED_EMBED_THREADS", "0") or 0)
-    if explicit > 0:
-        return explicit
+def embed_threads(configured: int = 0) -> int:
+    """Texts embedded at once: ``configured`` (``PAPERFEED_EMBED_THREADS``) if above 0,
+    else the usable cores, one single-threaded run on each."""
+    if configured > 0:
+        return configured
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -51,9 +58,9 @@ class ModelUnavailable(RuntimeError):
     """The model weights cannot be found (package not installed, folder missing)."""
 
 
-def model_dir() -> Path:
-    """The folder holding ``model.safetensors``, ``config.json`` and ``tokenizer.json``."""
-    explicit = os.environ.get("PAPERFEED_MODEL_DIR")
+def model_dir(explicit: str | Path | None = None) -> Path:
+    """The folder holding ``model.safetensors``, ``config.json`` and ``tokenizer.json``:
+    ``explicit`` (``PAPERFEED_MODEL_DIR``) if given, else the installed package's."""
     if explicit:
         path = Path(explicit).expanduser()
     else:
@@ -270,10 +277,31 @@ def quantize(source: Path, target: Path) -> None:
             root.removeHandler(quiet)
 
 
+def optimize(source: Path, target: Path) -> None:
+    """Save the graph as onnxruntime runs it after its portable fusions.
+
+    The quantiser writes DynamicQuantizeLinear, MatMulInteger, Cast and Mul for each
+    product; onnxruntime fuses them into DynamicQuantizeMatMul when it loads the
+    graph. Saving that once (``ORT_ENABLE_EXTENDED``: no layouts tied to this CPU)
+    means the cached file is the graph that runs, and loading it costs no fusing.
+    """
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = str(target)
+    ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+
+
 def _fingerprint(source: Path) -> str:
     """Identifies the weights cheaply: size and first/last MiB of the safetensors file."""
+    import onnxruntime
+
     path = source / "model.safetensors"
-    digest = hashlib.sha256(f"{_BUILD_VERSION}:{path.stat().st_size}".encode())
+    # The runtime's version too: the cached graph holds its fused operators.
+    digest = hashlib.sha256(
+        f"{_BUILD_VERSION}:{onnxruntime.__version__}:{path.stat().st_size}".encode()
+    )
     with open(path, "rb") as fh:
         digest.update(fh.read(1 << 20))
         fh.seek(max(0, path.stat().st_size - (1 << 20)))
@@ -313,7 +341,8 @@ def ensure_model(cache_dir: Path, source: Path | None = None, quantized: bool = 
             if quantized:
                 log.info("quantising the embedding model to int8")
                 quantize(graph, Path(tmp) / "int8.onnx")
-                os.replace(Path(tmp) / "int8.onnx", int8)
+                optimize(Path(tmp) / "int8.onnx", Path(tmp) / "int8.fused.onnx")
+                os.replace(Path(tmp) / "int8.fused.onnx", int8)
     return wanted
 
 
@@ -336,6 +365,7 @@ class Embedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        self.onnx_path = Path(onnx_path)
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self.tokenizer.enable_truncation(max_length=max_tokens)
         self.tokenizer.no_padding()
@@ -343,8 +373,8 @@ class Embedder:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # One thread a run, and as many runs at once as there are cores (``embed``):
-        # splitting each small operator of one text across cores cost more in
-        # hand-offs than it gained (28.7 against 32.4 abstracts/s on 2 cores).
+        # one run split across 2 cores took 127 ms of CPU a paper against 68 ms for
+        # two single-threaded runs side by side (benchmarks/embed_speed.py --compare).
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(
@@ -367,10 +397,18 @@ class Embedder:
     def embed(self, texts: Sequence[str], batch_size: int = 1) -> np.ndarray:
         """One normalised row per text, in order. Empty text gives the [CLS][SEP] vector.
 
-        int8 dynamic quantisation scales activations per run, so a text's vector
-        shifts slightly (cosine about 0.99) with the other texts in its batch. The
-        default of one text a run keeps vectors reproducible; ``threads`` runs go on
-        at once (onnxruntime sessions take concurrent runs, and release the GIL).
+        One text a run (the default) is also the fastest way for papers: a title and
+        abstract average 244 word pieces and 70 % reach the 256 cut, so a single text
+        already fills the matrix products and has no padding to save, while a batch
+        of several pads to its longest. ``threads`` runs go on at once (onnxruntime
+        sessions take concurrent runs, and release the GIL).
+
+        Padding is masked out of attention and pooling, so with the fp32 graph a
+        batch gives each text the vector it gets alone (cosine 1 - 1e-7). The int8
+        graph quantises activations with one scale per run, so there a batched
+        text's vector shifts slightly (cosine about 0.99) with its neighbours: one
+        text a run keeps every vector independent of the others embedded with it,
+        and so ``reindex`` idempotent.
         """
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
@@ -402,15 +440,19 @@ class Embedder:
         return self.embed([text])[0]
 
 
-def models_dir() -> Path:
+def embedder_from_settings() -> Embedder:
+    """An embedder as the settings ask: ``PAPERFEED_MODEL_DIR`` (else the package's
+    weights) and ``PAPERFEED_EMBED_THREADS``, the graph built once into ``DATA_DIR/models``."""
     from django.conf import settings
 
-    return Path(settings.DATA_DIR) / "models"
+    source = model_dir(settings.PAPERFEED_MODEL_DIR or None)
+    path = ensure_model(Path(settings.DATA_DIR) / "models", source)
+    return Embedder(
+        path, source / "tokenizer.json", threads=embed_threads(settings.PAPERFEED_EMBED_THREADS)
+    )
 
 
 @functools.cache
 def get_embedder() -> Embedder:
     """The process's embedder: the model is built (first run) and loaded once."""
-    source = model_dir()
-    path = ensure_model(models_dir(), source)
-    return Embedder(path, source / "tokenizer.json")
+    return embedder_from_settings()

@@ -3,18 +3,28 @@
 ``mode``: ``keyword`` (bm25 / ts_rank), ``semantic`` (embedding nearest
 neighbours) or ``hybrid`` (default): reciprocal-rank fusion of both rankings,
 ``score = sum(1 / (RRF_K + rank))``. Filters apply inside each ranking.
+
+A query restricted to a field (``author:``, ``title:``, ``abstract:``) or naming an
+arXiv id is answered by keywords alone in hybrid mode: the meaning of its words
+cannot honour the restriction, and fusing would pad the answer with unrelated
+papers. While embedding is behind an import, a paper without a vector could not be
+placed by the meaning half: it is ranked by its keyword rank counted for both
+halves, rather than at half weight below papers that have vectors.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.search.embeddings import MODEL_NAME
 from paperfeed.search.filters import Filters
 from paperfeed.search.hits import Hit
 from paperfeed.search.keyword import clean_text, keyword_search, lookup_id, parse_query
+from paperfeed.search.models import PaperEmbedding
+from paperfeed.search.status import coverage
 
 log = logging.getLogger("paperfeed.search")
 
@@ -46,12 +56,33 @@ def _vector_search(vector, filters: Filters, limit: int, offset: int = 0):
     return vector_search(vector, limit=limit, offset=offset, filters=filters)
 
 
-def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
+def rrf(
+    rankings: Sequence[Sequence[int]], k: int = RRF_K, unranked: Collection[int] = frozenset()
+) -> list[tuple[int, float]]:
+    """Reciprocal-rank fusion. ``unranked``: papers the later rankings could not
+    place (no vector yet); each counts its first ranking's share once per ranking."""
     scores: dict[int, float] = {}
     for ranking in rankings:
         for rank, pk in enumerate(ranking, start=1):
             scores[pk] = scores.get(pk, 0.0) + 1.0 / (k + rank)
+    if unranked and rankings:
+        for rank, pk in enumerate(rankings[0], start=1):
+            if pk in unranked:
+                scores[pk] = len(rankings) / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _without_vectors(paper_ids: Sequence[int]) -> set[int]:
+    """Which of these papers have no vector yet (none, without a query, once every
+    paper has one)."""
+    if not paper_ids or coverage().complete:
+        return set()
+    have = set(
+        PaperEmbedding.objects.filter(
+            paper_id__in=list(paper_ids), model_name=MODEL_NAME
+        ).values_list("paper_id", flat=True)
+    )
+    return set(paper_ids) - have
 
 
 def search(
@@ -73,7 +104,7 @@ def search(
     if parsed.arxiv_id:  # an id is a look-up whatever the mode
         found = lookup_id(parsed.arxiv_id, filters)[offset : offset + limit]
         return _hits([(pk, score) for pk, score in found], keyword_ranks=True, offset=offset)
-    if mode == "keyword":
+    if mode == "keyword" or (mode == "hybrid" and parsed.fielded):
         found = keyword_search(query, filters, limit, offset)
         return _hits(found, keyword_ranks=True, offset=offset)
     if mode == "semantic":
@@ -96,7 +127,7 @@ def search(
         except Exception:  # no model installed, no vectors yet...: keyword alone
             log.exception("semantic half of a hybrid search failed; keyword results only")
             meaning = []
-    fused = rrf([lexical, meaning])[offset : offset + limit]
+    fused = rrf([lexical, meaning], unranked=_without_vectors(lexical))[offset : offset + limit]
     kw_rank = {pk: i for i, pk in enumerate(lexical, start=1)}
     sem_rank = {pk: i for i, pk in enumerate(meaning, start=1)}
     hits = _hits(fused)

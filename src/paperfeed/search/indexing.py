@@ -1,21 +1,26 @@
 """Writing the search indexes: keyword rows and embeddings, batch by batch.
 
-Every step is idempotent: running it twice for the same papers rewrites the same
-rows. Papers without an embedding for the current model are found by
-:func:`missing_embeddings`, so an interrupted run resumes with ``reindex --missing``.
+Keyword rows are written with the papers (in the ingest transaction); embeddings
+follow in workers, newest papers first. Every step is idempotent: running it twice
+for the same papers rewrites the same rows. Papers without an embedding for the
+current model are found by :func:`missing_embeddings`, so an interrupted run resumes
+with ``reindex --missing``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
+from django.db.models import F
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.search import keyword, vectors
+from paperfeed.search.backends import backend
 from paperfeed.search.embeddings import MODEL_NAME, get_embedder, paper_text
 from paperfeed.search.models import PaperEmbedding
 
@@ -51,13 +56,13 @@ def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -
     if not rows:
         return 0
     matrix = embedder.embed([text for _, text in rows])
-    pg = vectors.use_pgvector()
+    search_backend = backend()
     objs = [
         PaperEmbedding(
             paper_id=pk,
             model_name=embedder.name,
             vector=vectors.to_bytes(vec),
-            pgvector=vec if pg else None,
+            pgvector=search_backend.vector_value(vec),
             text_hash=text_hash(text),
         )
         for (pk, text), vec in zip(rows, matrix, strict=True)
@@ -73,16 +78,29 @@ def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -
     return len(objs)
 
 
+def newest_first(paper_ids: Iterable[int]) -> list[int]:
+    """These papers, the latest announced first (then the latest stored): what a
+    reader of today's feed waits for is embedded before the backlog."""
+    ids = list({int(i) for i in paper_ids})
+    ordered: list[int] = []
+    for start in range(0, len(ids), 900):
+        ordered.extend(
+            Paper.objects.filter(id__in=ids[start : start + 900]).values_list("id", "announced")
+        )
+    ordered.sort(key=lambda row: (row[1] or dt.date.min, row[0]), reverse=True)
+    return [pk for pk, _ in ordered]
+
+
 def index_papers_now(
     paper_ids: Iterable[int],
     batch_size: int = DEFAULT_BATCH,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Keyword rows first (cheap), then embeddings batch by batch, then the ANN file."""
-    ids = sorted(set(int(i) for i in paper_ids))
+    """Embeddings batch by batch, newest papers first, then the ANN file. (Keyword
+    rows were written with the papers.)"""
+    ids = newest_first(paper_ids)
     if not ids:
         return 0
-    keyword.index_keyword(ids)
     done = 0
     for start in range(0, len(ids), batch_size):
         done += embed_papers(ids[start : start + batch_size])
@@ -93,11 +111,11 @@ def index_papers_now(
 
 
 def missing_embeddings(model_name: str = MODEL_NAME) -> list[int]:
-    """Papers with no vector for the current model."""
+    """Papers with no vector for the current model, newest first."""
     have = PaperEmbedding.objects.filter(model_name=model_name, paper_id__isnull=False)
     return list(
         Paper.objects.exclude(id__in=have.values("paper_id"))
-        .order_by("id")
+        .order_by(F("announced").desc(nulls_last=True), "-id")
         .values_list("id", flat=True)
     )
 
@@ -124,7 +142,11 @@ def reindex(
         filled = vectors.complete_pgvector()
     else:
         keyword.clear_keyword_index()
-        all_ids = list(Paper.objects.order_by("id").values_list("id", flat=True))
+        all_ids = list(
+            Paper.objects.order_by(F("announced").desc(nulls_last=True), "-id").values_list(
+                "id", flat=True
+            )
+        )
         keyword_rows = keyword.index_keyword(all_ids)
         keyword.optimize_keyword_index()
         embedded = 0

@@ -47,11 +47,12 @@ matches, and ranks those passing the filter.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+
+from django.conf import settings
 
 from paperfeed.memo import Lru
 
@@ -62,7 +63,7 @@ POSTINGS_PER_ROW = 30
 
 def row_budget() -> int:
     """Rows a keyword search ranks (see the module); 0 turns pruning off."""
-    return max(0, int(os.environ.get("PAPERFEED_KEYWORD_ROW_BUDGET", "3000")))
+    return max(0, int(settings.PAPERFEED_KEYWORD_ROW_BUDGET))
 
 
 FULL, SPLIT, NEWEST = "full", "split", "newest"

@@ -1,8 +1,8 @@
 """Nearest neighbours over the stored paper vectors.
 
-* PostgreSQL: pgvector, ``ORDER BY pgvector <=> q`` on the HNSW index (iterative
-  scans so filters do not starve the result).
-* SQLite (and PostgreSQL with ``PAPERFEED_PGVECTOR=0``), up to
+* Where the backend keeps vectors in the database (PostgreSQL with pgvector), it
+  answers (``paperfeed.search.backends.postgres``).
+* Otherwise (SQLite, and PostgreSQL with ``PAPERFEED_PGVECTOR=0``), up to
   ``PAPERFEED_ANN_THRESHOLD`` vectors (default 20,000): exact search, ``X @ q``
   over a matrix cached per process and reloaded when the table changes (row
   count, largest id or latest update differ).
@@ -27,11 +27,12 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Max
 
 from paperfeed.catalogue.version import database_key
 from paperfeed.memo import Lru
+from paperfeed.search.backends import backend
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters, PaperIds
 from paperfeed.search.models import PaperEmbedding
@@ -45,22 +46,19 @@ HNSW_EF_CONSTRUCTION = 100
 # recall@10 against exact search was 0.69 at ef 100, 0.93 at 800, 0.96 at 1600
 # (about 3 ms a query); a paper's own vector (similar papers) gets 0.999 at ef 100.
 HNSW_EF_SEARCH = 1600
-# pgvector's beam for text queries (at most 1,000 there). At 74,728 papers
-# (benchmarks/pgvector_recall.py, 150 titles, phrases and claims): recall@10 0.85 at ef
-# 40, 0.97 at 200 (9 ms), 0.98 at 400 (15 ms), 0.996 at 1,000 (25 ms).
-PG_EF_SEARCH = 400
 # A stored paper vector (similar papers) lies among the indexed ones: recall@10 0.996
 # at ef 100 on the 74,728 real vectors (benchmarks/ann_recall.py), 0.999 at one million.
 HNSW_EF_SIMILAR = 100
 
 
 def use_pgvector() -> bool:
-    """pgvector on PostgreSQL unless ``PAPERFEED_PGVECTOR=0`` (then as on SQLite)."""
-    return connection.vendor == "postgresql" and os.environ.get("PAPERFEED_PGVECTOR", "1") != "0"
+    """Whether the database keeps and searches the vectors itself (pgvector on
+    PostgreSQL unless ``PAPERFEED_PGVECTOR=0``); otherwise they are searched here."""
+    return backend().vectors_in_database
 
 
 def ann_threshold() -> int:
-    return int(os.environ.get("PAPERFEED_ANN_THRESHOLD", "20000"))
+    return int(settings.PAPERFEED_ANN_THRESHOLD)
 
 
 def to_bytes(vector: np.ndarray) -> bytes:
@@ -84,8 +82,8 @@ class TableState:
     @classmethod
     def read(cls, model_name: str = MODEL_NAME) -> TableState:
         """Index-only look-ups (one aggregate over the rows would read every vector),
-        remembered for ``STATE_TTL`` seconds, so a search costs no query here and
-        another process's writes show within that time.
+        remembered for ``PAPERFEED_VECTOR_STATE_TTL`` seconds, so a search costs no
+        query here and another process's writes show within that time.
 
         The row count (a scan of an index: 90 ms at a million vectors) is read again
         only every ``COUNT_TTL`` seconds once the table is past twice the exact-search
@@ -94,7 +92,7 @@ class TableState:
         now = time.monotonic()
         with _state_lock:
             cached = _state_cache.get(model_name)
-            if cached and now - cached[0] < STATE_TTL:
+            if cached and now - cached[0] < settings.PAPERFEED_VECTOR_STATE_TTL:
                 return cached[1]
             counted = _count_cache.get(model_name)
         table = PaperEmbedding._meta.db_table
@@ -119,7 +117,6 @@ class TableState:
         return state
 
 
-STATE_TTL = float(os.environ.get("PAPERFEED_VECTOR_STATE_TTL", "1.0"))
 COUNT_TTL = 60.0
 _state_lock = threading.Lock()
 _state_cache: dict[str, tuple[float, TableState]] = {}
@@ -222,8 +219,9 @@ def vector_search(
     if limit == 0:
         return []
     query = np.asarray(query, dtype=np.float32)
-    if use_pgvector():
-        found = _pg_search(query, want, filters, model_name, ef)
+    search_backend = backend()
+    if search_backend.vectors_in_database:
+        found = search_backend.nearest(query, want, filters, model_name, ef)
     else:
         found = _sqlite_search(query, want, filters, model_name, ef)
     found = [(pk, s) for pk, s in found if pk not in exclude]
@@ -283,77 +281,10 @@ def _filtered_vectors(
     return found
 
 
-def pg_ef_search(want: int, ef: int | None = None) -> int:
-    """pgvector's beam: ``PG_EF_SEARCH`` for text queries (``ef`` when given, as for
-    similar papers), at least twice the page, at most pgvector's limit of 1,000."""
-    return max(40, min(1000, max(ef or PG_EF_SEARCH, 2 * want)))
-
-
-def _pg_search(
-    query: np.ndarray, want: int, filters: Filters, model_name: str, ef: int | None = None
-) -> list[tuple[int, float]]:
-    from paperfeed.catalogue.models import Paper
-
-    where, params = filters.sql("p")
-    literal = pgvector_literal(query)
-    # SET LOCAL only lasts inside a transaction (pgvector 0.8+ for iterative scans).
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL hnsw.ef_search = {pg_ef_search(want, ef)}")
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(
-            "SELECT e.paper_id, 1 - (e.pgvector <=> %s::vector) AS score"
-            f" FROM search_paperembedding e JOIN {Paper._meta.db_table} p ON p.id = e.paper_id"
-            f" WHERE e.model_name = %s AND e.pgvector IS NOT NULL{where}"
-            " ORDER BY e.pgvector <=> %s::vector LIMIT %s",
-            [literal, model_name, *params, literal, want],
-        )
-        rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
-    rows.sort(key=lambda r: (-r[1], r[0]))  # relaxed order: re-sort the page
-    return rows
-
-
-# The migration's HNSW index, which it leaves out under PAPERFEED_PGVECTOR=0.
-PG_HNSW_INDEX = (
-    "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_paperembedding"
-    " USING hnsw (pgvector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-)
-
-
-def complete_pgvector(model_name: str = MODEL_NAME, chunk: int = 2000) -> int:
-    """Fill the pgvector column of rows written without it (under
-    ``PAPERFEED_PGVECTOR=0``) from their float32 bytes, then create the HNSW index if
-    it is missing, so switching pgvector on takes ``reindex --missing``, not a new
-    embedding run. Returns the rows filled; a no-op off pgvector."""
-    if not use_pgvector():
-        return 0
-    table = PaperEmbedding._meta.db_table
-    filled = 0
-    while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT paper_id, vector FROM {table} WHERE pgvector IS NULL AND model_name = %s"
-                " ORDER BY paper_id LIMIT %s",
-                [model_name, chunk],
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            cursor.executemany(
-                f"UPDATE {table} SET pgvector = %s::vector WHERE paper_id = %s",
-                [(pgvector_literal(from_bytes(blob)), pk) for pk, blob in rows],
-            )
-        filled += len(rows)
-    with connection.cursor() as cursor:
-        # Inside a caller's transaction, CREATE INDEX refuses while deferred foreign
-        # key checks of the updates above are pending: run them now.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(PG_HNSW_INDEX)
-    return filled
-
-
-def pgvector_literal(vector: np.ndarray) -> str:
-    """pgvector's text form of a vector."""
-    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
+def complete_pgvector(model_name: str = MODEL_NAME) -> int:
+    """Fill the database's vector column of rows written while pgvector was off (and
+    create its index), so switching it on takes ``reindex --missing``; 0 elsewhere."""
+    return backend().complete_vectors(model_name)
 
 
 # --------------------------------------------------------------------------- hnswlib file
@@ -473,7 +404,9 @@ def sync_ann_index(
     a large file. ``progress(done, total)`` is called as vectors go in. Returns what
     it did.
     """
-    if use_pgvector():
+    search_backend = backend()
+    if search_backend.vectors_in_database:
+        search_backend.ensure_vector_index()
         return "pgvector keeps its own index"
     forget_state()
     state = TableState.read(model_name)

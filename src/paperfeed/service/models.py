@@ -21,3 +21,20 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.day}"
+
+
+class TaskLease(models.Model):
+    """A worker's hold on one running task (a row of django-tasks' database backend).
+
+    The backend marks a task RUNNING when a worker takes it and never looks at it
+    again; a worker killed mid-task would leave it RUNNING for ever. The lease is
+    renewed by the worker's heartbeat while the task runs; once it expires, any other
+    worker puts the task back in the queue (``paperfeed.service.leases``)."""
+
+    task_id = models.UUIDField(primary_key=True)
+    worker_id = models.CharField(max_length=64)
+    taken_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_id} held by {self.worker_id} until {self.expires_at:%H:%M:%S}"

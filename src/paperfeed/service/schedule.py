@@ -44,17 +44,33 @@ def daily_jobs() -> list[DailyJob]:
 
 def _claim(job: DailyJob, day: dt.date, now: dt.datetime) -> ScheduledRun | None:
     """The day's run of the job, if this process is the one to run it: a new claim,
-    or one whose unreachable source is due another try (one UPDATE, so two processes
-    never both take it)."""
+    one whose unreachable source is due another try, or one left unfinished for
+    ``PAPERFEED_SCHEDULE_STALE_MINUTES`` by a process that died (killed, machine gone;
+    the jobs are safe to run again, so a crash does not skip the day). Each is taken
+    with one conditional UPDATE, so two processes never both take it."""
     try:
         with transaction.atomic():
             return ScheduledRun.objects.create(job=job.name, day=day)
     except IntegrityError:
         pass
     retried = ScheduledRun.objects.filter(job=job.name, day=day, retry_after__lte=now).update(
-        retry_after=None, ok=None, finished_at=None
+        retry_after=None, ok=None, finished_at=None, started_at=now
     )
-    return ScheduledRun.objects.get(job=job.name, day=day) if retried else None
+    if retried:
+        return ScheduledRun.objects.get(job=job.name, day=day)
+    stale = now - dt.timedelta(minutes=float(settings.PAPERFEED_SCHEDULE_STALE_MINUTES))
+    left = ScheduledRun.objects.filter(
+        job=job.name, day=day, finished_at__isnull=True, started_at__lt=stale
+    ).first()
+    if left is None:
+        return None
+    # Conditional on the start we read: of two schedulers taking over, one wins.
+    won = ScheduledRun.objects.filter(pk=left.pk, started_at=left.started_at).update(started_at=now)
+    if not won:
+        return None
+    log.warning("daily job %s of %s was left unfinished; running it again", job.name, day)
+    left.started_at = now
+    return left
 
 
 def _unreachable(exc: BaseException | None) -> SourceUnreachable | None:

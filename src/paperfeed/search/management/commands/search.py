@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.filters import Filters
 from paperfeed.search.hybrid import MODES, search
+from paperfeed.search.status import coverage
 
 
 def _date(text: str) -> dt.date:
@@ -60,6 +61,9 @@ class Command(BaseCommand):
         if query is None:
             raise CommandError("give a query, or '-' to read queries from standard input")
         hits = search(query, **kwargs)
+        notice = coverage().notice if opts["mode"] != "keyword" else None
+        if notice:  # on stderr: the results on stdout stay machine-readable
+            self.stderr.write(f"note: {notice}")
         if opts["json"]:
             self.stdout.write(json.dumps({"query": query, "results": [h.as_dict() for h in hits]}))
             return

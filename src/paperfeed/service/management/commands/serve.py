@@ -9,10 +9,13 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from paperfeed.metrics import clear_dead_files
 
 
 def served_url(host: str, port: int) -> str:
@@ -44,6 +47,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts) -> None:
         # Hashed, compressed copies for whitenoise to serve with far-future caching.
         call_command("collectstatic", interactive=False, verbosity=0)
+        if settings.PAPERFEED_METRICS_DIR:
+            # Counters of processes from an earlier run start again from zero.
+            clear_dead_files(Path(settings.PAPERFEED_METRICS_DIR))
         python = sys.executable
         # Digests, sent by the worker child, link to the site: to this server unless
         # PAPERFEED_BASE_URL names its public address. Children inherit the environment.

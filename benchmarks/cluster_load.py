@@ -1,0 +1,358 @@
+"""paperfeed as several machines under load, with a web process and a worker killed.
+
+PostgreSQL with pgvector (scripts/postgres.py), two ``paperfeed serve --no-worker
+--no-schedule`` processes with separate data directories (as if on two machines), two
+``paperfeed worker`` processes, each with its own data directory too. The catalogue is
+the first ``--papers`` real listings, indexed before the run. Then ``--clients``
+concurrent clients for ``--seconds``, spread over both web processes: readers get daily
+feeds, paper pages, trending, API lists and searches; signed-in readers vote (each
+paper at most once) and now and then comment. Meanwhile ``--new`` further papers are
+imported (one indexing task per 100) for the workers. Halfway, one worker and one web
+process are killed with SIGKILL and started again two seconds later.
+
+Printed: requests a second, p50/p95 per kind of request, errors by status (``conn``:
+refused or dropped, as on the killed web process), and at the end the checks: every
+paper has its vector, every accepted vote and comment is stored once, the trending
+totals agree with the votes, no task is left waiting, running or failed.
+
+    python benchmarks/cluster_load.py [--papers 3000] [--new 300] [--clients 32] [--seconds 60]
+
+The whole of it runs on this machine's two cores (server, workers, clients): the
+figures are those of one small machine, not of a cluster; the one-million-paper run
+the issue describes needs a larger machine and hours of embedding first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import random
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from itertools import islice
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_load import Connection, free_port, percentile  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LISTINGS = ROOT.parent / "shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz"
+WORDS = ["diffusion", "language models", "graph neural network", "robot", "segmentation",
+         "reinforcement learning", "retrieval", "protein", "transformer", "privacy"]  # fmt: skip
+
+
+def load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+class Cluster:
+    def __init__(self, work: Path, database_url: str) -> None:
+        self.work = work
+        # One secret key for all "machines": sessions and links are signed with it.
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT / "src"),
+            "DATABASE_URL": database_url,
+            "PAPERFEED_SECRET_KEY": secrets.token_urlsafe(50),
+        }
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.ports: dict[str, int] = {}
+
+    def env_for(self, name: str) -> dict[str, str]:
+        data = self.work / name
+        if not data.exists():
+            data.mkdir()
+            (data / "models").symlink_to(self.work / "models")
+        return {**self.env, "PAPERFEED_DATA_DIR": str(data)}
+
+    def run(self, args: list[str], name: str = "admin") -> str:
+        done = subprocess.run([sys.executable, "-m", "paperfeed", *args],
+                              env=self.env_for(name), capture_output=True, text=True)  # fmt: skip
+        if done.returncode:
+            raise SystemExit(f"paperfeed {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def shell(self, code: str) -> str:
+        return self.run(["shell", "--verbosity", "0", "-c", code]).strip()
+
+    def start(self, name: str) -> None:
+        if name.startswith("web"):
+            port = self.ports.setdefault(name, free_port())
+            args = ["serve", "--no-worker", "--no-schedule", "--workers", "1", "--port", str(port)]
+        else:
+            args = ["worker", "--interval", "0.5"]
+        log = open(self.work / f"{name}.log", "ab")  # noqa: SIM115
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "paperfeed", *args], env=self.env_for(name),
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def kill(self, name: str) -> None:
+        # The whole process group: serve's granian child dies with it, as with a machine.
+        os.killpg(self.procs[name].pid, signal.SIGKILL)
+        self.procs[name].wait()
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    def wait_web(self, name: str) -> None:
+        for _ in range(240):
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.ports[name]}/healthz", timeout=2).is_success:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"{name} did not start")
+
+    def queue(self) -> dict:
+        return json.loads(self.shell(
+            "import json; from paperfeed.service.queue import queue_state;"
+            "from django_tasks_db.models import DBTaskResult as T;"
+            "print(json.dumps({**queue_state().as_dict(),"
+            " 'failed': T.objects.filter(status='FAILED').count()}))"
+        ))  # fmt: skip
+
+
+def sessions(cluster: Cluster, readers: int) -> list[str]:
+    """Signed-in readers: accounts with a database session each (no password hashing)."""
+    code = f"""
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+Store = import_module(settings.SESSION_ENGINE).SessionStore
+User = get_user_model()
+keys = []
+for i in range({readers}):
+    email = f"load{{i}}@example.org"
+    user, _ = User.objects.get_or_create(username=email, defaults={{"email": email}})
+    s = Store()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    keys.append(s.session_key)
+print(" ".join(keys))
+"""
+    return cluster.shell(code).split()
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.timings: dict[str, list[float]] = {}
+        self.statuses: Counter[tuple[str, str]] = Counter()
+        self.votes: set[tuple[int, str]] = set()
+        self.comments = 0
+
+    def add(self, kind: str, seconds: float, status: str) -> None:
+        self.statuses[(kind, status)] += 1
+        if status == "200" or status == "302":
+            self.timings.setdefault(kind, []).append(seconds)
+
+
+async def reader(seed: int, bases: list[tuple[str, int]], urls: dict, stop: float, stats: Stats):  # type: ignore[no-untyped-def]
+    """GETs on one web process; when it fails, the next request goes to the other one,
+    as a load balancer that saw the failure would send it."""
+    rng = random.Random(seed)
+    which = seed % len(bases)
+    conn = Connection(*bases[which])
+    while time.perf_counter() < stop:
+        kind = rng.choice(list(urls))
+        url = rng.choice(urls[kind])
+        started = time.perf_counter()
+        try:
+            status = str(await conn.get(url))
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            status = "conn"
+            which = (which + 1) % len(bases)
+            conn = Connection(*bases[which])
+        stats.add(kind, time.perf_counter() - started, status)
+
+
+async def voter(i: int, key: str, bases: list[str], ids: list[str], stop: float, stats: Stats):  # type: ignore[no-untyped-def]
+    rng = random.Random(1000 + i)
+    token = secrets.token_hex(16)  # a CSRF secret of our own: cookie and header agree
+    cookies = {"sessionid": key, "csrftoken": token}
+    headers = {"X-CSRFToken": token, "HX-Request": "true"}
+    which = i % len(bases)
+    async with httpx.AsyncClient(cookies=cookies, headers=headers, timeout=30) as client:
+        for arxiv_id in rng.sample(ids, len(ids)):
+            if time.perf_counter() >= stop:
+                return
+            comment = rng.random() < 0.05
+            kind = "comment" if comment else "vote"
+            path = f"/papers/{arxiv_id}/comments" if comment else f"/papers/{arxiv_id}/vote"
+            data = {"body": f"load test comment {i}"} if comment else {"action": "up"}
+            base = bases[which]
+            started = time.perf_counter()
+            try:
+                response = await client.post(base + path, data=data, headers={"Referer": base})
+                status = str(response.status_code)
+                if "/accounts/login" in response.headers.get("location", ""):
+                    status = "login"  # not signed in: a failure of the set-up
+            except httpx.HTTPError:
+                status = "conn"  # that process died: the next try goes to the other
+                which = (which + 1) % len(bases)
+            stats.add(kind, time.perf_counter() - started, status)
+            if status in ("200", "302"):
+                if comment:
+                    stats.comments += 1
+                else:
+                    stats.votes.add((i, arxiv_id))
+            await asyncio.sleep(0.3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=3000)
+    parser.add_argument("--new", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--voters", type=int, default=4, help="of the clients, signed in")
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="pf-cluster-") as tmp:
+        work = Path(tmp)
+        with gzip.open(LISTINGS, "rt") as source:
+            lines = list(islice(source, args.papers + args.new))
+        (work / "base.jsonl").write_text("".join(lines[: args.papers]))
+        (work / "new.jsonl").write_text("".join(lines[args.papers :]))
+        subprocess.run(
+            [sys.executable, "-c", "import django, os; os.environ.setdefault("
+             "'DJANGO_SETTINGS_MODULE', 'paperfeed.settings'); django.setup();"
+             "from paperfeed.search.embeddings import get_embedder; get_embedder()"],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "PAPERFEED_DATA_DIR": str(work)},
+            check=True,
+        )  # fmt: skip
+        pg = work / "pg"
+        url = subprocess.run([sys.executable, str(ROOT / "scripts/postgres.py"), "start", str(pg)],
+                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+        cluster = Cluster(work, url)
+        try:
+            print(f"setting up: {args.papers} papers indexed by two workers ({load()})", flush=True)
+            cluster.run(["import", str(work / "base.jsonl"), "--batch-size", "500"])
+            for name in ("worker1", "worker2"):
+                cluster.start(name)
+            while (q := cluster.queue())["waiting"] + q["running"]:
+                time.sleep(2)
+            keys = sessions(cluster, args.voters)
+            ids = cluster.shell(
+                "from paperfeed.catalogue.models import Paper;"
+                "print(' '.join(Paper.objects.values_list('arxiv_id', flat=True)))"
+            ).split()
+            days = sorted(set(json.loads(cluster.run(["stats", "--json"]))["by_listing_date"]))
+            urls = {
+                "daily feed": [f"/?date={d}" for d in days],
+                "paper page": [
+                    f"/papers/{i}" for i in random.Random(1).sample(ids, min(500, len(ids)))
+                ],
+                "trending": ["/trending?window=day", "/trending?window=week"],
+                "api papers": [f"/api/papers?date={d}&limit=50" for d in days],
+                "search": [f"/search?q={w.replace(' ', '+')}" for w in WORDS],
+            }
+            for name in ("web1", "web2"):
+                cluster.start(name)
+            for name in ("web1", "web2"):
+                cluster.wait_web(name)
+            bases = [("127.0.0.1", cluster.ports["web1"]), ("127.0.0.1", cluster.ports["web2"])]
+            http_bases = [f"http://{h}:{p}" for h, p in bases]
+            stats = Stats()
+
+            async def scenario() -> float:
+                started = time.perf_counter()
+                stop = started + args.seconds
+                importer = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "paperfeed", "import", str(work / "new.jsonl"),
+                    "--batch-size", "100", env=cluster.env_for("admin"),
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                )  # fmt: skip
+
+                async def chaos() -> None:
+                    await asyncio.sleep(args.seconds / 2)
+                    cluster.kill("worker1")
+                    cluster.kill("web1")
+                    print(f"killed worker1 and web1 at {time.perf_counter() - started:.0f} s")
+                    await asyncio.sleep(2)
+                    cluster.start("worker1")
+                    cluster.start("web1")
+
+                readers = [
+                    reader(i, bases, urls, stop, stats) for i in range(args.clients - args.voters)
+                ]
+                voters = [
+                    voter(i, k, http_bases, ids, stop, stats) for i, k in enumerate(keys)
+                ]  # fmt: skip
+                await asyncio.gather(chaos(), *readers, *voters)
+                await importer.wait()
+                return time.perf_counter() - started
+
+            elapsed = asyncio.run(scenario())
+            total = sum(stats.statuses.values())
+            print(f"\n{args.papers} papers (+{args.new} imported during the run), "
+                  f"{args.clients} clients ({args.voters} signed in), two web processes, two "
+                  f"workers, PostgreSQL, all on {os.cpu_count()} cores; {load()}")  # fmt: skip
+            print(f"{total:,} requests in {elapsed:.1f} s: {total / elapsed:,.0f} requests/s")
+            print(f"{'kind':<12} {'ok':>7} {'p50 ms':>8} {'p95 ms':>8}  other statuses")
+            for kind in [*urls, "vote", "comment"]:
+                values = stats.timings.get(kind, [])
+                others = {
+                    s: n
+                    for (k, s), n in stats.statuses.items()
+                    if k == kind and s not in ("200", "302")
+                }  # noqa: E501
+                if values or others:
+                    values = values or [0.0]
+                    print(f"{kind:<12} {len(values):>7} {statistics.median(values) * 1000:>8.1f} "
+                          f"{percentile(values, 0.95) * 1000:>8.1f}  {others or ''}")  # fmt: skip
+
+            # Recovery and the checks.
+            deadline = time.monotonic() + 900
+            while (q := cluster.queue())["waiting"] + q["running"] and time.monotonic() < deadline:
+                time.sleep(3)
+            facts = json.loads(cluster.shell(
+                "import json; from paperfeed.catalogue.models import Paper;"
+                "from paperfeed.search.models import PaperEmbedding as E;"
+                "from paperfeed.community.models import Vote, Comment;"
+                "from paperfeed.community.models import PaperState as S;"
+                "from django.db.models import Sum;"
+                "print(json.dumps({'papers': Paper.objects.count(), 'embedded': E.objects.count(),"
+                " 'votes': Vote.objects.count(), 'comments': Comment.objects.count(),"
+                " 'trending_votes': S.objects.aggregate(n=Sum('votes'))['n'] or 0}))"
+            ))  # fmt: skip
+            checks = {
+                "every paper embedded": facts["embedded"]
+                == facts["papers"]
+                == args.papers + args.new,
+                "votes stored once each": facts["votes"] == len(stats.votes),
+                "vote totals = votes": facts["trending_votes"] == facts["votes"],
+                "comments stored once each": facts["comments"] == stats.comments,
+                "no task waiting/running/failed": q["waiting"] + q["running"] + q["failed"] == 0,
+            }
+            print(f"\nafter recovery: {facts}, queue {q}")
+            for name, ok in checks.items():
+                print(f"  {'ok  ' if ok else 'FAIL'} {name}")
+        finally:
+            cluster.stop_all()
+            subprocess.run([sys.executable, str(ROOT / "scripts/postgres.py"), "stop", str(pg)],
+                           capture_output=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""What a search backend does for one database: keyword rows and their ranking, and
+where vectors live.
+
+Everything above a backend (query parsing, pruning plans, fusion, which papers are
+indexed when) is the same on every database; a backend holds only what the database
+decides. Modelled on Wagtail's search backends (one module per database behind one
+class interface).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.db import connection
+
+from paperfeed.search import pruning
+from paperfeed.search.filters import Filters
+from paperfeed.search.query import ParsedQuery
+
+# A match expression with its parameters, and (paper id, score) pairs best first.
+Match = tuple[str, list[str]]
+Ranked = list[tuple[int, float]]
+# A paper's keyword document: (paper id, title, abstract, authors joined by "; ").
+Document = tuple[int, str, str, str]
+# A filtered newest-first read walks at most this many times its window of matches.
+FILTERED_WALK = 4
+
+
+class KeywordRanker:
+    """Match expressions and ranked reads for one parsed query on one database.
+    ``scored``: the terms the ranking counts (the pruning plan's)."""
+
+    terms: list[str]
+    scored: Sequence[int] = ()
+    # How many postings the ranking may read per budget row (None: it reads none).
+    postings_per_row: int | None = pruning.POSTINGS_PER_ROW
+
+    def any_of(self, indexes: Iterable[int]) -> Match:
+        raise NotImplementedError
+
+    def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
+        """Rows with one of the ``rare`` terms and one of the ``common`` ones."""
+        raise NotImplementedError
+
+    def count(self, term: str, cap: int) -> int:
+        raise NotImplementedError
+
+    def rank(self, match: Match, limit: int, offset: int, newest: int = 0) -> Ranked:
+        """The best rows of ``match``; ``newest``: rank only that many of the newest."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _fetch(sql: str, args: Sequence[object]) -> Ranked:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(args))
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+class SearchBackend:
+    """One database's keyword index and vector store.
+
+    ``row_cost``: what ranking a keyword row costs against bm25's 2-3 us (the row
+    budget is divided by it). ``vectors_in_database``: nearest neighbours come from
+    the database (:meth:`nearest`); otherwise paperfeed searches the stored float32
+    bytes in process (``paperfeed.search.vectors``: exact, then an hnswlib file).
+    """
+
+    vendor = ""
+    row_cost = 1
+    keyword_table = ""
+    keyword_key = ""
+    # INSERT of one keyword row from a Document's four values.
+    keyword_insert = ""
+    vectors_in_database = False
+
+    def ranker(self, parsed: ParsedQuery, filters: Filters) -> KeywordRanker:
+        raise NotImplementedError
+
+    def write_keyword_rows(self, ids: Sequence[int], docs: Sequence[Document]) -> None:
+        """Replace the rows of ``ids`` by ``docs`` (ids without a document lose theirs)."""
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {self.keyword_table} WHERE {self.keyword_key} IN ({marks})",
+                list(ids),
+            )
+            cursor.executemany(self.keyword_insert, list(docs))
+
+    def clear_keyword_rows(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.keyword_table}")
+
+    def optimize_keyword_rows(self) -> None:
+        """Compact the keyword index after a full rebuild, where the database needs it."""
+
+    def keyword_row_count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {self.keyword_table}")
+            return int(cursor.fetchone()[0])
+
+    def vector_value(self, vector: np.ndarray) -> np.ndarray | None:
+        """What goes into the embedding row's database vector column (None: unused)."""
+        return None
+
+    def nearest(
+        self, query: np.ndarray, want: int, filters: Filters, model_name: str, ef: int | None
+    ) -> Ranked:
+        """(paper id, cosine) best first, from the database's own vector index."""
+        raise NotImplementedError(f"{self.vendor} keeps no vectors in the database")
+
+    def ensure_vector_index(self) -> None:
+        """Create the database's vector index if it is missing."""
+
+    def complete_vectors(self, model_name: str) -> int:
+        """Fill the database vector column of rows written without it; returns how many."""
+        return 0

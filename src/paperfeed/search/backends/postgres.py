@@ -1,0 +1,228 @@
+"""PostgreSQL: keyword rows as weighted tsvectors (GIN index) ranked by ts_rank;
+vectors in a pgvector column searched through its HNSW index, or, with
+``PAPERFEED_PGVECTOR=0``, as float32 bytes searched in process as on SQLite.
+
+``search_paperfts`` (created by the search app's first migration): one row per
+paper, a delete trigger on the paper table. The HNSW index is created here, the
+first time vectors are written with pgvector on (:meth:`ensure_vector_index`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.db import connection, transaction
+
+from paperfeed.catalogue.models import Paper
+from paperfeed.search.backends.base import (
+    FILTERED_WALK,
+    KeywordRanker,
+    Match,
+    Ranked,
+    SearchBackend,
+)
+from paperfeed.search.filters import Filters
+from paperfeed.search.query import ParsedQuery
+
+EMBEDDING_TABLE = "search_paperembedding"
+HNSW_INDEX = "search_embedding_hnsw"
+# pgvector's HNSW index over the embeddings (cosine). Left out with pgvector off:
+# binaries built for newer CPUs die with SIGILL in their distance code.
+HNSW_DDL = (
+    f"CREATE INDEX IF NOT EXISTS {HNSW_INDEX} ON {EMBEDDING_TABLE}"
+    " USING hnsw (pgvector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+)
+# pgvector's beam for text queries (at most 1,000 there). At 74,728 papers
+# (benchmarks/pgvector_recall.py, 150 titles, phrases and claims): recall@10 0.85 at ef
+# 40, 0.97 at 200 (9 ms), 0.98 at 400 (15 ms), 0.996 at 1,000 (25 ms).
+PG_EF_SEARCH = 400
+
+
+def tsquery_terms(parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
+    """SQL building one PostgreSQL tsquery per term, words passed as parameters."""
+    pieces: list[tuple[str, list[str]]] = []
+    for column, words, prefix in parsed.terms:
+        config = "simple" if column == "authors" else "english"
+        weight = {"title": "A", "abstract": "B", "authors": "C"}.get(column or "", "")
+        if len(words) == 1 and (prefix or weight):
+            # e.g. 'segm':*  'smith':C  'graph':*A  (words are \w+ only: nothing to escape)
+            pieces.append(
+                (f"to_tsquery('{config}', %s)", [f"'{words[0]}':{'*' if prefix else ''}{weight}"])
+            )
+        else:
+            pieces.append((f"phraseto_tsquery('{config}', %s)", [" ".join(words)]))
+    return pieces
+
+
+def _join(pieces: Sequence[tuple[str, list[str]]], joiner: str) -> Match:
+    return joiner.join(f"({sql})" for sql, _ in pieces), [p for _, ps in pieces for p in ps]
+
+
+class TsvectorRanker(KeywordRanker):
+    postings_per_row = None  # ts_rank has no idf: no document lists to read
+
+    def __init__(self, parsed: ParsedQuery, filters: Filters) -> None:
+        self.pieces = tsquery_terms(parsed)
+        # The plan's cache key: the SQL with its words.
+        self.terms = [sql.replace("%s", repr(params[0])) for sql, params in self.pieces]
+        self.where, self.params = filters.sql("p")
+
+    def any_of(self, indexes: Iterable[int]) -> Match:
+        return _join([self.pieces[i] for i in indexes], " || ")
+
+    def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
+        first, first_params = self.any_of(rare)
+        second, second_params = self.any_of(common)
+        return f"({first}) && ({second})", [*first_params, *second_params]
+
+    def count(self, term: str, cap: int) -> int:
+        """The planner's estimate, from the lexeme statistics ANALYZE keeps (autovacuum
+        refreshes them): counting the rows re-checked each one's tsvector, 30 us a row,
+        about 100 ms a query before the counts were cached. An estimate only steers
+        the plan, like a count."""
+        sql, params = self.pieces[self.terms.index(term)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_paperfts WHERE document @@ ({sql})",
+                params,
+            )
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return min(cap, int(plan[0]["Plan"]["Plan Rows"]))
+
+    def rank(self, match: Match, limit: int, offset: int, newest: int = 0) -> Ranked:
+        # Rows come from ``match``, the rank from the OR of the scored terms: ts_rank's
+        # value depends on the query's shape (AND and OR rank differently) and word
+        # count, so this keeps every read of one search on one scale.
+        paper = Paper._meta.db_table
+        q_sql, q_params = match
+        r_sql, r_params = self.any_of(self.scored or range(len(self.pieces)))
+        head = f"WITH q AS (SELECT ({q_sql}) AS q, ({r_sql}) AS r)"
+        matches = (
+            f"FROM search_paperfts d CROSS JOIN q JOIN {paper} p ON p.id = d.paper_id"
+            f" WHERE d.document @@ q.q{self.where}"
+        )
+        args = [*q_params, *r_params, *self.params]
+        if newest:  # as on SQLite, a filtered read walks a bounded number of matches
+            since = 0
+            if self.where:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT paper_id FROM search_paperfts WHERE document @@ ({q_sql})"
+                        " ORDER BY paper_id DESC LIMIT 1 OFFSET %s",
+                        [*q_params, FILTERED_WALK * newest - 1],
+                    )
+                    row = cursor.fetchone()
+                since = row[0] if row else 0
+            return self._fetch(
+                f"{head} SELECT paper_id, score FROM"
+                f" (SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
+                " AND d.paper_id >= %s ORDER BY d.paper_id DESC LIMIT %s) s"
+                " ORDER BY score DESC, paper_id LIMIT %s OFFSET %s",
+                [*args, since, newest, limit, offset],
+            )
+        return self._fetch(
+            f"{head} SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
+            " ORDER BY score DESC, d.paper_id LIMIT %s OFFSET %s",
+            [*args, limit, offset],
+        )
+
+
+def pg_ef_search(want: int, ef: int | None = None) -> int:
+    """pgvector's beam: ``PG_EF_SEARCH`` for text queries (``ef`` when given, as for
+    similar papers), at least twice the page, at most pgvector's limit of 1,000."""
+    return max(40, min(1000, max(ef or PG_EF_SEARCH, 2 * want)))
+
+
+def pgvector_literal(vector: np.ndarray) -> str:
+    """pgvector's text form of a vector."""
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+    # ts_rank unpacks each row's tsvector, about 30 us a row at 74,728 papers.
+    row_cost = 3
+    keyword_table = "search_paperfts"
+    keyword_key = "paper_id"
+    # Title (A) and abstract (B) stemmed, authors (C) as written.
+    keyword_insert = (
+        "INSERT INTO search_paperfts (paper_id, document) VALUES (%s,"
+        " setweight(to_tsvector('english', %s), 'A')"
+        " || setweight(to_tsvector('english', %s), 'B')"
+        " || setweight(to_tsvector('simple', %s), 'C'))"
+    )
+
+    def __init__(self, pgvector: bool = True) -> None:
+        self.vectors_in_database = pgvector
+
+    def ranker(self, parsed: ParsedQuery, filters: Filters) -> KeywordRanker:
+        return TsvectorRanker(parsed, filters)
+
+    def vector_value(self, vector: np.ndarray) -> np.ndarray | None:
+        return vector if self.vectors_in_database else None
+
+    def nearest(
+        self, query: np.ndarray, want: int, filters: Filters, model_name: str, ef: int | None
+    ) -> Ranked:
+        where, params = filters.sql("p")
+        literal = pgvector_literal(query)
+        # SET LOCAL only lasts inside a transaction (pgvector 0.8+ for iterative scans).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {pg_ef_search(want, ef)}")
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute(
+                "SELECT e.paper_id, 1 - (e.pgvector <=> %s::vector) AS score"
+                f" FROM {EMBEDDING_TABLE} e JOIN {Paper._meta.db_table} p ON p.id = e.paper_id"
+                f" WHERE e.model_name = %s AND e.pgvector IS NOT NULL{where}"
+                " ORDER BY e.pgvector <=> %s::vector LIMIT %s",
+                [literal, model_name, *params, literal, want],
+            )
+            rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+        rows.sort(key=lambda r: (-r[1], r[0]))  # relaxed order: re-sort the page
+        return rows
+
+    def ensure_vector_index(self) -> None:
+        """Create the HNSW index if it is missing (looked up first: CREATE INDEX IF NOT
+        EXISTS would still lock the table against writers while it checks)."""
+        if not self.vectors_in_database:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [HNSW_INDEX])
+            if cursor.fetchone()[0] is not None:
+                return
+            # Inside a caller's transaction, CREATE INDEX refuses while deferred foreign
+            # key checks of earlier writes are pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(HNSW_DDL)
+
+    def complete_vectors(self, model_name: str, chunk: int = 2000) -> int:
+        """Fill the pgvector column of rows written with pgvector off from their float32
+        bytes, then create the HNSW index if it is missing, so switching pgvector on
+        takes ``reindex --missing``, not a new embedding run."""
+        if not self.vectors_in_database:
+            return 0
+        filled = 0
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT paper_id, vector FROM {EMBEDDING_TABLE}"
+                    " WHERE pgvector IS NULL AND model_name = %s ORDER BY paper_id LIMIT %s",
+                    [model_name, chunk],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                cursor.executemany(
+                    f"UPDATE {EMBEDDING_TABLE} SET pgvector = %s::vector WHERE paper_id = %s",
+                    [
+                        (pgvector_literal(np.frombuffer(bytes(blob), dtype=np.float32)), pk)
+                        for pk, blob in rows
+                    ],
+                )
+            filled += len(rows)
+        self.ensure_vector_index()
+        return filled
