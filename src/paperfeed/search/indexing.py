@@ -82,7 +82,7 @@ def newest_first(paper_ids: Iterable[int]) -> list[int]:
     """These papers, the latest announced first (then the latest stored): what a
     reader of today's feed waits for is embedded before the backlog."""
     ids = list({int(i) for i in paper_ids})
-    ordered: list[int] = []
+    ordered: list[tuple[int, dt.date | None]] = []
     for start in range(0, len(ids), 900):
         ordered.extend(
             Paper.objects.filter(id__in=ids[start : start + 900]).values_list("id", "announced")

@@ -51,7 +51,7 @@ def cards(context, papers, level: int = 3, wrap: str = ""):
 
 
 @register.simple_tag
-def rows(papers, level: int = 3):  # type: ignore[no-untyped-def]
+def rows(papers, level: int = 3):
     """``{% rows papers %}``: the compact rows of the list view."""
     from paperfeed.web.cards import render_rows
 

@@ -36,7 +36,7 @@ def catalogue_stats() -> dict:
     }
     # Other apps' parts (search: "index" and "tasks"), without the catalogue knowing them.
     for _receiver, sections in collect_stats.send(sender=catalogue_stats):
-        stats.update(sections or {})
+        stats.update(sections or {})  # type: ignore[arg-type]  # django-stubs: Signal.send types responses as str
     return stats
 
 
