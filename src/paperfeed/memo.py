@@ -15,37 +15,37 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 K = TypeVar("K")
+S = TypeVar("S")
 
 
 class Recent(Generic[T]):
     def __init__(self, compute: Callable[[], T], seconds: float = 1.0) -> None:
         self._compute = compute
         self._seconds = seconds
-        self._at = -1.0
-        self._value: T | None = None
+        self._read: tuple[float, T] | None = None  # (when, value)
 
     def __call__(self) -> T:
         now = time.monotonic()
-        if self._at < 0 or now - self._at >= self._seconds:
-            self._value = self._compute()
-            self._at = now
-        return self._value  # type: ignore[return-value]
+        read = self._read
+        if read is None or now - read[0] >= self._seconds:
+            read = self._read = (now, self._compute())
+        return read[1]
 
     def forget(self) -> None:
-        self._at = -1.0
+        self._read = None
 
 
-class Lru(Generic[K, T]):
+class Lru(Generic[K, S, T]):
     """A bounded mapping, safe across threads, that drops its least recently used
-    entry. Each value is stored with a stamp (when it was read, which version it
-    belongs to); :meth:`get` returns it only while ``fresh(stamp)`` holds."""
+    entry. Each value is stored with a stamp of type ``S`` (when it was read, which
+    version it belongs to); :meth:`get` returns it only while ``fresh(stamp)`` holds."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._lock = threading.Lock()
-        self._entries: OrderedDict[K, tuple[object, T]] = OrderedDict()
+        self._entries: OrderedDict[K, tuple[S, T]] = OrderedDict()
 
-    def get(self, key: K, fresh: Callable[[object], bool]) -> T | None:
+    def get(self, key: K, fresh: Callable[[S], bool]) -> T | None:
         with self._lock:
             hit = self._entries.get(key)
             if hit is None or not fresh(hit[0]):
@@ -53,7 +53,7 @@ class Lru(Generic[K, T]):
             self._entries.move_to_end(key)
             return hit[1]
 
-    def put(self, key: K, stamp: object, value: T) -> None:
+    def put(self, key: K, stamp: S, value: T) -> None:
         with self._lock:
             self._entries[key] = (stamp, value)
             self._entries.move_to_end(key)

@@ -131,7 +131,7 @@ class Progress:
         total = self.total if self.total else None
         text = tqdm.format_meter(
             self.done,
-            total,
+            total,  # type: ignore[arg-type]  # types-tqdm: total=None (unknown length) is allowed
             elapsed,
             prefix=self.label,
             unit=f" {self.unit}",

@@ -22,7 +22,7 @@ class AccountsConfig(AppConfig):
         )
 
 
-def _end_sessions(sender, instance, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _end_sessions(sender, instance, **kwargs) -> None:
     # Imported here: the sessions module imports models, which load after the registry.
     from paperfeed.accounts.sessions import end_sessions
 

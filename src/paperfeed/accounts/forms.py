@@ -31,7 +31,7 @@ class SignupForm(forms.Form):
         # No word on whether the address has an account: the email says (views.signup).
         return self.cleaned_data["email"].strip().lower()
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
@@ -68,7 +68,7 @@ class CurrentPasswordForm(forms.Form):
         strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
-    def __init__(self, user, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
 
@@ -104,7 +104,7 @@ class LimitedPasswordResetForm(PasswordResetForm):
         subject_template_name,
         email_template_name,
         context,
-        from_email,  # type: ignore[no-untyped-def]
+        from_email,
         to_email,
         html_email_template_name=None,
     ):

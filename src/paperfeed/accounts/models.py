@@ -21,7 +21,7 @@ class Profile(models.Model):
         return self.display_name or self.user.get_username()
 
 
-def display_name(user) -> str:  # type: ignore[no-untyped-def]
+def display_name(user) -> str:
     """What the site shows for an account: its display name, or the email's local part."""
     if user is None:
         return "a former member"
@@ -42,7 +42,7 @@ class Session(AbstractBaseSession):
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     @classmethod
-    def get_session_store_class(cls):  # type: ignore[no-untyped-def]
+    def get_session_store_class(cls):
         from paperfeed.accounts.sessions import SessionStore
 
         return SessionStore

@@ -30,23 +30,23 @@ def user_id_of(data: dict[str, Any]) -> int | None:
 
 class SessionStore(DatabaseSessionStore):
     @classmethod
-    def get_model_class(cls):  # type: ignore[no-untyped-def]
+    def get_model_class(cls):
         return Session
 
-    def create_model_instance(self, data):  # type: ignore[no-untyped-def]
+    def create_model_instance(self, data):
         # Every save rewrites the whole row, so the column follows log-in, log-out and
         # login()'s key cycling (the new key's row is saved again with the user in it).
         row = super().create_model_instance(data)
         row.user_id = user_id_of(data)
         return row
 
-    async def acreate_model_instance(self, data):  # type: ignore[no-untyped-def]
+    async def acreate_model_instance(self, data):
         row = await super().acreate_model_instance(data)
         row.user_id = user_id_of(data)
         return row
 
 
-def end_sessions(user) -> int:  # type: ignore[no-untyped-def]
+def end_sessions(user) -> int:
     """Log an account out everywhere: delete its sessions, in one indexed DELETE.
     Returns how many there were."""
     deleted, _ = Session.objects.filter(user_id=user.pk).delete()

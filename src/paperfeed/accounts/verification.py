@@ -16,19 +16,19 @@ from django.utils.crypto import salted_hmac
 SALT = "paperfeed.accounts.verify"
 
 
-def password_mark(user) -> str:  # type: ignore[no-untyped-def]
+def password_mark(user) -> str:
     """Binds a link to the password chosen at that sign-up: signing up again for the
     same pending address (which replaces the password) voids the earlier links."""
     return salted_hmac(SALT, user.password, algorithm="sha256").hexdigest()[:16]
 
 
-def make_token(user) -> str:  # type: ignore[no-untyped-def]
+def make_token(user) -> str:
     return signing.dumps(
         {"u": user.pk, "e": user.email, "p": password_mark(user)}, salt=SALT, compress=True
     )
 
 
-def read_token(token: str):  # type: ignore[no-untyped-def]
+def read_token(token: str):
     """The account the token names, or None when it is forged, expired or stale."""
     max_age = settings.ACCOUNT_VERIFY_MAX_AGE
     try:
@@ -46,7 +46,7 @@ def site_url(path: str) -> str:
     return settings.PAPERFEED_BASE_URL + path
 
 
-def send_verification(user, again: bool = False) -> None:  # type: ignore[no-untyped-def]
+def send_verification(user, again: bool = False) -> None:
     """The confirmation link; ``again`` when someone signed up a second time with the
     address of an account still waiting for it (its password stays the first one)."""
     link = site_url(reverse("accounts:verify", args=[make_token(user)]))

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 PENDING = "paperfeed.accounts.pending"
 
 
-def _mail(request, send, user) -> None:  # type: ignore[no-untyped-def]
+def _mail(request, send, user) -> None:
     """Send one account email within the per-account limit; failures are logged, not
     shown: the page must read the same whatever happened."""
     if allowed("email", request, who=f"user:{user.pk}"):
@@ -51,7 +51,7 @@ def _mail(request, send, user) -> None:  # type: ignore[no-untyped-def]
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def signup(request):  # type: ignore[no-untyped-def]
+def signup(request):
     """Sign up. The answer is "check your email" for every well-formed request, and
     only the email tells what happened: an existing account (confirmed or not) keeps
     its password, so signing up with someone's address takes nothing over."""
@@ -100,7 +100,7 @@ def _confirm(request, user, profile) -> None:  # type: ignore[no-untyped-def]
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def verify(request, token: str):  # type: ignore[no-untyped-def]
+def verify(request, token: str):
     """Confirm an address. The session that signed up is logged in at once; any other
     must give the account's password or choose a new one (the link proves the address,
     not who chose the password)."""
@@ -146,7 +146,7 @@ def verify(request, token: str):  # type: ignore[no-untyped-def]
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def resend(request):  # type: ignore[no-untyped-def]
+def resend(request):
     """Send the verification link again to an account that has not confirmed."""
     sent = None
     if request.method == "POST":
@@ -168,7 +168,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = forms.EmailAuthenticationForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, request, *args, **kwargs):
         refused = login_guard(request, request.POST.get("username", ""))
         if refused is not None:
             return refused
@@ -188,7 +188,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = forms.LimitedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, request, *args, **kwargs):
         if (response := limit(request, "email")) is not None:
             return response
         return super().post(request, *args, **kwargs)
@@ -221,7 +221,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request):  # type: ignore[no-untyped-def]
+def profile(request):
     profile, _ = Profile.objects.get_or_create(user=request.user)
     form = forms.ProfileForm(request.POST or None, instance=profile)
     saved = False
@@ -247,7 +247,7 @@ def profile(request):  # type: ignore[no-untyped-def]
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_account(request):  # type: ignore[no-untyped-def]
+def delete_account(request):
     form = forms.DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST":
         if (response := limit(request, "account")) is not None:
@@ -259,7 +259,7 @@ def delete_account(request):  # type: ignore[no-untyped-def]
     return render(request, "accounts/delete.html", {"form": form})
 
 
-def delete_user(user) -> None:  # type: ignore[no-untyped-def]
+def delete_user(user) -> None:
     """Delete an account and everything it made, in one transaction. Each app that
     holds a reader's data removes it in its own ``pre_delete``/``post_delete``
     receiver of the user (foreign keys cascade the rest): accounts ends its sessions

@@ -45,7 +45,7 @@ def _where(error: dict) -> str:
 
 
 @api.exception_handler(ValidationError)
-def validation_error(request: HttpRequest, exc: ValidationError):  # type: ignore[no-untyped-def]
+def validation_error(request: HttpRequest, exc: ValidationError):
     """A bad parameter: 400 with a readable message, plus ninja's details."""
     message = "; ".join(f"{_where(e)}: {e.get('msg', 'invalid')}" for e in exc.errors)
     return api.create_response(

@@ -47,7 +47,7 @@ class PaperFilters(Schema):
 
 
 def _page_link(request: HttpRequest, filters: PaperFilters, page: int) -> str:
-    params = {k: v for k, v in request.GET.items()}
+    params = {k: str(v) for k, v in request.GET.items()}
     params["page"] = str(page)
     return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
 
@@ -60,7 +60,7 @@ def _page_link(request: HttpRequest, filters: PaperFilters, page: int) -> str:
     "primary category. Paged with `page` and `limit` (at most 200).",
 )
 @decorate_view(cached_page)
-def list_papers(request: HttpRequest, filters: Query[PaperFilters]):  # type: ignore[no-untyped-def]
+def list_papers(request: HttpRequest, filters: Query[PaperFilters]):
     listed = listing.card_queryset()
     if filters.date is not None:
         listed = listed.filter(announced=filters.date)
@@ -118,8 +118,8 @@ def _hit_dicts(hits: list[Hit], request: HttpRequest) -> list[dict]:
 def similar_papers(
     request: HttpRequest,
     arxiv_id: str,
-    limit: int = Query(SIMILAR_DEFAULT_LIMIT, ge=1, le=SIMILAR_MAX_LIMIT),  # type: ignore[type-arg]
-):  # type: ignore[no-untyped-def]
+    limit: int = Query(SIMILAR_DEFAULT_LIMIT, ge=1, le=SIMILAR_MAX_LIMIT),
+):
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
@@ -139,7 +139,7 @@ def similar_papers(
     "(astro-ph/0601001); a version suffix is ignored.",
 )
 @decorate_view(cached_page)
-def get_paper(request: HttpRequest, arxiv_id: str):  # type: ignore[no-untyped-def]
+def get_paper(request: HttpRequest, arxiv_id: str):
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId as exc:
@@ -157,7 +157,7 @@ def get_paper(request: HttpRequest, arxiv_id: str):  # type: ignore[no-untyped-d
     description="Every day with announced papers and how many, newest first.",
 )
 @decorate_view(cached_page)
-def list_days(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_days(request: HttpRequest):
     days = days_with_counts()
     return {
         "count": len(days),
@@ -180,7 +180,7 @@ class TrendingFilters(Schema):
     "score and its parts.",
 )
 @decorate_view(cached_page)
-def trending(request: HttpRequest, filters: Query[TrendingFilters]):  # type: ignore[no-untyped-def]
+def trending(request: HttpRequest, filters: Query[TrendingFilters]):
     assert filters.window in WINDOWS
     bounds = window_bounds(filters.window)
     papers = trending_papers(filters.window, limit=filters.limit, queryset=listing.card_queryset())
@@ -191,13 +191,14 @@ def trending(request: HttpRequest, filters: Query[TrendingFilters]):  # type: ig
         "results": [
             {
                 **paper_dict(p, request),
-                "score": p.trending.score,
-                "votes": p.trending.votes,
-                "stars": p.trending.stars,
-                "stars_gained": p.trending.stars_gained,
-                "age_hours": round(p.trending.age_hours, 2),
+                "score": t.score,
+                "votes": t.votes,
+                "stars": t.stars,
+                "stars_gained": t.stars_gained,
+                "age_hours": round(t.age_hours, 2),
             }
             for p in papers
+            for t in [p.trending]
         ],
     }
 
@@ -237,7 +238,7 @@ class SearchParams(Schema):
     "vector yet: while background embedding is behind an import, meaning search covers "
     "only those (keyword results are always complete).",
 )
-def search(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
+def search(request: HttpRequest, params: Query[SearchParams]):
     if params.mode not in hybrid.MODES:
         raise HttpError(
             400, f"mode must be one of {', '.join(hybrid.MODES)}, not {params.mode[:40]!r}"

@@ -9,15 +9,15 @@ from django.urls import reverse
 from paperfeed.catalogue.models import Paper
 
 
-def paper_dict(paper: Paper, request=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def paper_dict(paper: Paper, request=None) -> dict[str, Any]:
     url = reverse("web:paper", args=[paper.arxiv_id])
     return {
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
-        "authors": [a.name for a in paper.author_refs],
+        "authors": [a.name for a in paper.author_refs],  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
         "abstract": paper.abstract,
         "primary_category": paper.primary_category_id,
-        "categories": [c.code for c in paper.category_refs],
+        "categories": [c.code for c in paper.category_refs],  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
         "announced": paper.announced,
         "submitted": paper.submitted,
         "updated": paper.updated,
@@ -31,7 +31,7 @@ def paper_dict(paper: Paper, request=None) -> dict[str, Any]:  # type: ignore[no
     }
 
 
-def paper_detail_dict(paper: Paper, request=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def paper_detail_dict(paper: Paper, request=None) -> dict[str, Any]:
     return {
         **paper_dict(paper, request),
         "report_no": paper.report_no,

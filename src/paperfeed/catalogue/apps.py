@@ -26,13 +26,13 @@ class CatalogueConfig(AppConfig):
         )
 
 
-def _forget_version(sender, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _forget_version(sender, **kwargs) -> None:
     from paperfeed.catalogue.version import forget_recent_version
 
     forget_recent_version()
 
 
-def _categories_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _categories_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     """A paper's categories are part of it: changing them marks it modified, which
     moves the catalogue version (pages' ETags, search's per-filter paper lists)."""
     if action not in ("post_add", "post_remove", "post_clear"):

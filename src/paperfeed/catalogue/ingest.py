@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -294,7 +295,9 @@ def _insert(
 
 
 def _write_children(rows: list[tuple[int, PaperRecord]], author_ids: dict[str, int]) -> None:
-    authorships, links, versions = [], [], []
+    authorships: list[tuple[int, int, int]] = []
+    links: list[tuple[int, str]] = []
+    versions: list[tuple[int, int, Any, str]] = []
     to_db = connection.ops.adapt_datetimefield_value
     for pk, record in rows:
         authorships.extend(

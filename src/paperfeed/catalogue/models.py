@@ -55,7 +55,9 @@ class Paper(models.Model):
         Category, null=True, blank=True, on_delete=models.PROTECT, related_name="primary_papers"
     )
     categories = models.ManyToManyField(Category, related_name="papers", blank=True)
-    authors = models.ManyToManyField(Author, through="Authorship", related_name="papers")
+    authors: models.ManyToManyField[Author, Authorship] = models.ManyToManyField(
+        Author, through="Authorship", related_name="papers"
+    )
     latest_version = models.PositiveIntegerField(null=True, blank=True)
     submitted = models.DateTimeField(null=True, blank=True, help_text="first version")
     updated = models.DateTimeField(null=True, blank=True, help_text="latest version")

@@ -30,7 +30,7 @@ def _add_code_repository_to_papers() -> None:
     if "code_repository" in vars(Paper):
         return
 
-    def code_repository(paper):  # type: ignore[no-untyped-def]
+    def code_repository(paper):
         from paperfeed.codelinks.links import best_of, primary_repositories
 
         prefetched = getattr(paper, "prefetched_code_links", None)
@@ -40,4 +40,4 @@ def _add_code_repository_to_papers() -> None:
 
     prop = cached_property(code_repository)
     prop.__set_name__(Paper, "code_repository")
-    Paper.code_repository = prop
+    Paper.code_repository = prop  # type: ignore[attr-defined]  # mypy: property added to the model at app loading

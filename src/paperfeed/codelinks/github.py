@@ -43,7 +43,7 @@ class GitHubClient:
         base_url: str | None = None,
         token: str | None = None,
         transport: httpx.BaseTransport | None = None,
-        clock=time.time,  # type: ignore[no-untyped-def]
+        clock=time.time,
         timeout: float = 30.0,
     ) -> None:
         base_url = base_url or settings.GITHUB_API_URL

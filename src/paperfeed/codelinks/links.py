@@ -27,7 +27,7 @@ def repository_for(ref: RepoRef) -> CodeRepository:
         return CodeRepository.objects.get(host=ref.host, full_name=ref.full_name)
 
 
-def link(paper: Paper, ref: RepoRef, source: str, user=None) -> tuple[CodeLink, bool]:  # type: ignore[no-untyped-def]
+def link(paper: Paper, ref: RepoRef, source: str, user=None) -> tuple[CodeLink, bool]:
     repository = repository_for(ref)
     try:
         with transaction.atomic():
@@ -87,7 +87,7 @@ def _identity(ref: RepoRef) -> tuple[str, str]:
     return ref.host, ref.full_name.lower()
 
 
-def _repositories(refs) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
+def _repositories(refs) -> dict[tuple[str, str], int]:
     """Stored repositories for these refs, matched without regard to case."""
     names = {ref.full_name.lower() for ref in refs}
     found: dict[tuple[str, str], int] = {}
@@ -102,7 +102,7 @@ def _repositories(refs) -> dict[tuple[str, str], int]:  # type: ignore[no-untype
     return found
 
 
-def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:
     ids = list(paper_ids or [])
     for start in range(0, len(ids), 2000):
         try:

@@ -31,7 +31,7 @@ class FeatureAdmin(admin.ModelAdmin):
     raw_id_fields = ["paper"]
     exclude = ["curator"]  # whoever saves it
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         obj.curator = request.user
         super().save_model(request, obj, form, change)
         refresh_feature(obj.paper_id)
@@ -54,21 +54,21 @@ class CommentAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     @admin.display(description="comment")
-    def excerpt(self, obj):  # type: ignore[no-untyped-def]
+    def excerpt(self, obj):
         return obj.body[:80]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
     @admin.action(description="Hide the selected comments from readers", permissions=["change"])
-    def hide_comments(self, request, queryset):  # type: ignore[no-untyped-def]
+    def hide_comments(self, request, queryset):
         self._set_hidden(request, queryset, True)
 
     @admin.action(description="Unhide the selected comments", permissions=["change"])
-    def unhide_comments(self, request, queryset):  # type: ignore[no-untyped-def]
+    def unhide_comments(self, request, queryset):
         self._set_hidden(request, queryset, False)
 
-    def _set_hidden(self, request, queryset, hidden: bool) -> None:  # type: ignore[no-untyped-def]
+    def _set_hidden(self, request, queryset, hidden: bool) -> None:
         changed = sum(curation.hide_comment(request.user, c, hidden, "admin") for c in queryset)
         self.message_user(request, f"{'Hid' if hidden else 'Unhid'} {changed} comments.")
 
@@ -88,13 +88,13 @@ class CurationLogAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     readonly_fields = [f.name for f in models.CurationLog._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -126,11 +126,11 @@ class PaperStateAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     @admin.action(description="Hide from trending (logged)")
-    def hide(self, request, queryset):  # type: ignore[no-untyped-def]
+    def hide(self, request, queryset):
         for row in queryset.select_related("paper"):
             curation.hide(request.user, row.paper, True, "admin")
 
     @admin.action(description="Show on trending again (logged)")
-    def unhide(self, request, queryset):  # type: ignore[no-untyped-def]
+    def unhide(self, request, queryset):
         for row in queryset.select_related("paper"):
             curation.hide(request.user, row.paper, False, "admin")

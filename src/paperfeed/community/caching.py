@@ -9,12 +9,12 @@ from django.utils.cache import patch_cache_control
 PUBLIC_MAX_AGE = 300
 
 
-def cache_for_reader(view):  # type: ignore[no-untyped-def]
+def cache_for_reader(view):
     """Anonymous: public for 5 minutes. Signed in: private and revalidated every time,
     so a reader sees their own vote at once and no shared cache keeps their page."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

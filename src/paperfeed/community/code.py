@@ -17,7 +17,7 @@ from paperfeed.community.permissions import is_curator, reader_required
 
 @require_POST
 @reader_required
-def add_code_link(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def add_code_link(request, arxiv_id: str):
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     if (response := limit(request, "codelink")) is not None:
         return response

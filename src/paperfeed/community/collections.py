@@ -73,7 +73,7 @@ def _key_opens(collection: Collection, key: str) -> bool:
     return collection.feed_key_version == 0 and value == collection.pk
 
 
-def _visible(request, pk: int) -> Collection:  # type: ignore[no-untyped-def]
+def _visible(request, pk: int) -> Collection:
     collection = get_object_or_404(Collection.objects.select_related("owner__profile"), pk=pk)
     if collection.public or collection.owner_id == request.user.pk:
         return collection
@@ -96,7 +96,7 @@ def _papers(collection: Collection) -> list[Paper]:
 @never_cache
 @reader_required
 @require_http_methods(["GET", "POST"])
-def collection_list(request):  # type: ignore[no-untyped-def]
+def collection_list(request):
     form = CollectionForm(request.POST or None)
     if request.method == "POST":
         if (response := limit(request, "collection")) is not None:
@@ -121,7 +121,7 @@ def collection_list(request):  # type: ignore[no-untyped-def]
 
 
 @never_cache
-def collection_detail(request, pk: int):  # type: ignore[no-untyped-def]
+def collection_detail(request, pk: int):
     collection = _visible(request, pk)
     owner = collection.owner_id == request.user.pk
     feed_url = reverse("community:collection-feed", args=[collection.pk])
@@ -146,7 +146,7 @@ def collection_detail(request, pk: int):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def collection_edit(request, pk: int):  # type: ignore[no-untyped-def]
+def collection_edit(request, pk: int):
     collection = get_object_or_404(Collection, pk=pk, owner=request.user)
     if (response := limit(request, "collection")) is not None:
         return response
@@ -172,7 +172,7 @@ def collection_edit(request, pk: int):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def save_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def save_paper(request, arxiv_id: str):
     """Add a paper to (or with action=remove, take it out of) one of your collections;
     ``new_name`` creates the collection on the way."""
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
@@ -204,7 +204,7 @@ def save_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
     return redirect("web:paper", arxiv_id=paper.arxiv_id)
 
 
-def collection_feed(request, pk: int):  # type: ignore[no-untyped-def]
+def collection_feed(request, pk: int):
     collection = _visible(request, pk)
     papers = _papers(collection)[:100]
     page_url = request.build_absolute_uri(reverse("community:collection", args=[collection.pk]))
@@ -221,18 +221,18 @@ def collection_feed(request, pk: int):  # type: ignore[no-untyped-def]
         entry.id(url)
         entry.title(paper.title)
         entry.link(href=url)
-        entry.updated(paper.added_at)
+        entry.updated(paper.added_at)  # type: ignore[attr-defined]  # mypy: attached by collections._papers
         entry.summary(paper.abstract or paper.title)
-        for author in paper.author_refs[:20]:
+        for author in paper.author_refs[:20]:  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
             entry.author({"name": author.name})
     return HttpResponse(
         feed.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8"
     )
 
 
-def collection_bibtex(request, pk: int):  # type: ignore[no-untyped-def]
+def collection_bibtex(request, pk: int):
     collection = _visible(request, pk)
-    entries = [bibtex(paper, paper.author_refs) for paper in _papers(collection)]
+    entries = [bibtex(paper, paper.author_refs) for paper in _papers(collection)]  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
     response = HttpResponse(
         "\n\n".join(entries) + "\n", content_type="application/x-bibtex; charset=utf-8"
     )

@@ -31,7 +31,7 @@ class _BodyField(forms.CharField):
     """Line breaks count as one character, as in the browser's textarea: browsers
     send them as CRLF, which would otherwise push a full textarea over the limit."""
 
-    def to_python(self, value):  # type: ignore[no-untyped-def]
+    def to_python(self, value):
         return normalize_newlines(super().to_python(value))
 
 
@@ -65,11 +65,11 @@ def discussion(paper: Paper, *, curator: bool = False) -> list[Comment]:
         comments = comments.filter(hidden=False)
     rows = list(comments.order_by("created_at", "pk"))
     for comment in rows:
-        comment.author_name = display_name(comment.author)
+        comment.author_name = display_name(comment.author)  # type: ignore[attr-defined]  # mypy: attached for the template
     return rows
 
 
-def may_comment(user) -> bool:  # type: ignore[no-untyped-def]
+def may_comment(user) -> bool:
     """Signed in, active and not banned (a ban deactivates the account too; the
     profile flag is checked as well, for a ban set by hand in the admin)."""
     return bool(
@@ -84,7 +84,7 @@ def _paper_url(paper: Paper, anchor: str = "comments") -> str:
 
 
 @require_POST
-def post_comment(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def post_comment(request, arxiv_id: str):
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     if not request.user.is_authenticated:
         return redirect_to_login(_paper_url(paper))
@@ -104,7 +104,7 @@ def post_comment(request, arxiv_id: str):  # type: ignore[no-untyped-def]
 
 
 @require_POST
-def delete_comment(request, pk: int):  # type: ignore[no-untyped-def]
+def delete_comment(request, pk: int):
     """Authors delete their own comments (curators hide, they do not delete)."""
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
     if not request.user.is_authenticated:

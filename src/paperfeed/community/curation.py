@@ -24,7 +24,7 @@ from paperfeed.community.permissions import curator_required, is_curator
 from paperfeed.community.state import changed, recount_votes, refresh_feature, set_hidden
 
 
-def _log(actor, action: str, **fields) -> CurationLog:  # type: ignore[no-untyped-def]
+def _log(actor, action: str, **fields) -> CurationLog:
     return CurationLog.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor else "system",
@@ -33,7 +33,7 @@ def _log(actor, action: str, **fields) -> CurationLog:  # type: ignore[no-untype
     )
 
 
-def feature(actor, paper: Paper, day: dt.date, note: str = "") -> bool:  # type: ignore[no-untyped-def]
+def feature(actor, paper: Paper, day: dt.date, note: str = "") -> bool:
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -45,13 +45,13 @@ def feature(actor, paper: Paper, day: dt.date, note: str = "") -> bool:  # type:
     return True
 
 
-def hide(actor, paper: Paper, hidden: bool = True, note: str = "") -> None:  # type: ignore[no-untyped-def]
+def hide(actor, paper: Paper, hidden: bool = True, note: str = "") -> None:
     with transaction.atomic():
         set_hidden(paper.pk, hidden)
         _log(actor, CurationLog.HIDE if hidden else CurationLog.UNHIDE, paper=paper, note=note)
 
 
-def hide_comment(actor, comment: Comment, hidden: bool = True, note: str = "") -> bool:  # type: ignore[no-untyped-def]
+def hide_comment(actor, comment: Comment, hidden: bool = True, note: str = "") -> bool:
     """Hide (or unhide) a comment from readers; True when this call changed it (a
     second click changes nothing and logs nothing)."""
     with transaction.atomic():
@@ -73,7 +73,7 @@ def hide_comment(actor, comment: Comment, hidden: bool = True, note: str = "") -
     return bool(updated)
 
 
-def ban(actor, user: User, banned: bool = True, note: str = "") -> None:  # type: ignore[no-untyped-def]
+def ban(actor, user: User, banned: bool = True, note: str = "") -> None:
     """Ban: the account cannot log in, its sessions end, its votes stop counting and
     its comments are hidden (hidden by this curator; unbanning leaves them hidden, to
     be unhidden one by one)."""
@@ -113,7 +113,7 @@ def may_ban(actor, target) -> str | None:  # type: ignore[no-untyped-def]
 
 @require_POST
 @curator_required
-def curate_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def curate_paper(request, arxiv_id: str):
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     if (response := limit(request, "curate")) is not None:
         return response
@@ -136,7 +136,7 @@ def curate_paper(request, arxiv_id: str):  # type: ignore[no-untyped-def]
 
 @require_POST
 @curator_required
-def curate_user(request):  # type: ignore[no-untyped-def]
+def curate_user(request):
     """Ban or unban the account named by ``user_id`` or ``email``."""
     if request.POST.get("user_id", "").isdigit():
         target = get_object_or_404(User, pk=int(request.POST["user_id"]))
@@ -155,7 +155,7 @@ def curate_user(request):  # type: ignore[no-untyped-def]
 
 @require_POST
 @curator_required
-def curate_comment(request, pk: int):  # type: ignore[no-untyped-def]
+def curate_comment(request, pk: int):
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
     if (response := limit(request, "curate")) is not None:
         return response
@@ -168,6 +168,6 @@ def curate_comment(request, pk: int):  # type: ignore[no-untyped-def]
 
 @never_cache
 @curator_required
-def curation_log(request):  # type: ignore[no-untyped-def]
+def curation_log(request):
     entries = CurationLog.objects.select_related("paper", "target_user", "comment")[:200]
     return render(request, "community/curation_log.html", {"entries": entries})

@@ -71,27 +71,27 @@ class CardQuerySet(QuerySet):
 def attach_card_data(papers: list[Paper]) -> None:
     by_id = {p.pk: p for p in papers}
     for paper in papers:
-        paper.author_refs = []
-        paper.category_refs = []
-        paper.prefetched_code_links = []
+        paper.author_refs = []  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        paper.category_refs = []  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        paper.prefetched_code_links = []  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
     authors = (
         Authorship.objects.filter(paper_id__in=by_id)
         .order_by("paper_id", "position")
         .values_list("paper_id", "author_id", "author__name", "author__keyname")
     )
     for paper_id, pk, name, keyname in authors:
-        by_id[paper_id].author_refs.append(AuthorRef(pk, name, keyname))
+        by_id[paper_id].author_refs.append(AuthorRef(pk, name, keyname))  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
     categories = (
         Paper.categories.through.objects.filter(paper_id__in=by_id)
         .order_by("paper_id", "category_id")
         .values_list("paper_id", "category_id", "category__name")
     )
     for paper_id, code, name in categories:
-        by_id[paper_id].category_refs.append(CategoryRef(code, name))
+        by_id[paper_id].category_refs.append(CategoryRef(code, name))  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
     links = (
         CodeLink.objects.filter(paper_id__in=by_id, repository__missing=False)
         .select_related("repository")
         .order_by("pk")
     )
     for link in links:
-        by_id[link.paper_id].prefetched_code_links.append(link)
+        by_id[link.paper_id].prefetched_code_links.append(link)  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data

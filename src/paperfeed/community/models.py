@@ -189,7 +189,9 @@ class Collection(models.Model):
     # Part of the private feed's signed key: raising it (a "new feed link") voids every
     # key given out before.
     feed_key_version = models.PositiveIntegerField(default=0)
-    papers = models.ManyToManyField(Paper, through="CollectionItem", related_name="collections")
+    papers: models.ManyToManyField[Paper, CollectionItem] = models.ManyToManyField(
+        Paper, through="CollectionItem", related_name="collections"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,6 +20,8 @@ def save_panel(request: HttpRequest, paper: Paper, page: Mapping[str, Any]) -> d
     if not page["signed_in"]:
         return None
     user = request.user
+    if not user.is_authenticated:
+        return None
     return {
         "collections": list(Collection.objects.filter(owner=user)),
         "saved_in": set(

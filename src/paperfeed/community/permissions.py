@@ -11,7 +11,7 @@ from django.http import HttpResponseForbidden
 from paperfeed.community.models import CURATORS
 
 
-def is_curator(user) -> bool:  # type: ignore[no-untyped-def]
+def is_curator(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
@@ -23,11 +23,11 @@ def is_curator(user) -> bool:  # type: ignore[no-untyped-def]
     return cached
 
 
-def reader_required(view):  # type: ignore[no-untyped-def]
+def reader_required(view):
     """Anonymous: to the login page (or 401 for htmx); otherwise the view."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             if getattr(request, "htmx", False):
                 response = HttpResponseForbidden("Log in to do this.")
@@ -39,9 +39,9 @@ def reader_required(view):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-def curator_required(view):  # type: ignore[no-untyped-def]
+def curator_required(view):
     @wraps(view)
-    def wrapper(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_curator(request.user):

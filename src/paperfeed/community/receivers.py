@@ -22,16 +22,16 @@ papers_changed = state.on_papers_changed
 stars_changed = state.on_stars_changed
 
 
-def comment_saved(sender, instance: Comment, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def comment_saved(sender, instance: Comment, **kwargs) -> None:
     state.changed([instance.paper_id])
 
 
-def comment_deleted(sender, instance: Comment, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def comment_deleted(sender, instance: Comment, **kwargs) -> None:
     # No new state row here: the comment may be going with its paper.
     state.changed([instance.paper_id], create=False)
 
 
-def account_deleting(sender, instance, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def account_deleting(sender, instance, **kwargs) -> None:
     """Before the cascade: note which papers this account voted for or submitted."""
     instance._paperfeed_community = (
         list(instance.votes.values_list("paper_id", flat=True)),
@@ -39,7 +39,7 @@ def account_deleting(sender, instance, **kwargs) -> None:  # type: ignore[no-unt
     )
 
 
-def account_deleted(sender, instance, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def account_deleted(sender, instance, **kwargs) -> None:
     """After the cascade: those papers' vote totals and featured days, recounted."""
     voted, submitted = getattr(instance, "_paperfeed_community", ([], []))
     state.recount_votes(voted)

@@ -134,7 +134,7 @@ def recount_votes(paper_ids: list[int]) -> None:
     transaction.on_commit(forget_recent_revision)
 
 
-def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:
     """New papers get their row; a paper whose announcement moved gets its day back."""
     ids = list(paper_ids or [])
     for start in range(0, len(ids), 5000):
@@ -145,7 +145,7 @@ def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:  # type: ignore
             continue
 
 
-def on_stars_changed(sender, paper_stars=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def on_stars_changed(sender, paper_stars=None, **kwargs) -> None:
     """``codelinks.signals.stars_changed``: new (stars, stars gained) per paper."""
     if paper_stars:
         set_stars(dict(paper_stars))

@@ -62,7 +62,7 @@ def paper_date(paper: Paper) -> dt.date | None:
     return paper.announced
 
 
-def submit(user, text: str, now: dt.datetime | None = None) -> Submission:  # type: ignore[no-untyped-def]
+def submit(user, text: str, now: dt.datetime | None = None) -> Submission:
     """Submit the paper named by ``text`` (id or arxiv.org URL); raises SubmissionRefused."""
     now = now or timezone.now()
     try:
@@ -99,10 +99,10 @@ def submission_of(paper: Paper) -> Submission | None:
     """The paper's submission with its submitter's profile, or None (kept on the
     paper: the score and curation panels of one page both show it)."""
     if not hasattr(paper, "_paperfeed_submission"):
-        paper._paperfeed_submission = (
+        paper._paperfeed_submission = (  # type: ignore[attr-defined]  # mypy: memo attached to the instance
             Submission.objects.filter(paper=paper).select_related("submitted_by__profile").first()
         )
-    return paper._paperfeed_submission
+    return paper._paperfeed_submission  # type: ignore[attr-defined]  # mypy: memo attached to the instance
 
 
 class SubmitForm(forms.Form):
@@ -116,7 +116,7 @@ class SubmitForm(forms.Form):
 @never_cache
 @reader_required
 @require_http_methods(["GET", "POST"])
-def submit_view(request):  # type: ignore[no-untyped-def]
+def submit_view(request):
     form = SubmitForm(request.POST or None)
     if request.method == "POST":
         if (response := limit(request, "submit")) is not None:

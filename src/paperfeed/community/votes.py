@@ -15,7 +15,7 @@ from paperfeed.community.models import PaperState, Vote
 from paperfeed.community.state import add_votes
 
 
-def cast(user, paper: Paper) -> bool:  # type: ignore[no-untyped-def]
+def cast(user, paper: Paper) -> bool:
     """Vote for ``paper``; True when this call added the vote."""
     try:
         with transaction.atomic():
@@ -26,7 +26,7 @@ def cast(user, paper: Paper) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-def retract(user, paper: Paper) -> bool:  # type: ignore[no-untyped-def]
+def retract(user, paper: Paper) -> bool:
     """Remove the vote; True when this call removed it."""
     with transaction.atomic():
         deleted, _ = Vote.objects.filter(user=user, paper=paper).delete()
@@ -41,10 +41,10 @@ def vote_count(paper: Paper) -> int:
     return row or 0
 
 
-def has_voted(user, paper: Paper) -> bool:  # type: ignore[no-untyped-def]
+def has_voted(user, paper: Paper) -> bool:
     return Vote.objects.filter(user=user, paper=paper).exists()
 
 
-def voted_paper_ids(user) -> set[int]:  # type: ignore[no-untyped-def]
+def voted_paper_ids(user) -> set[int]:
     """Every paper this account voted for."""
     return set(Vote.objects.filter(user=user).values_list("paper_id", flat=True))

@@ -29,10 +29,10 @@ class StatusFilter(admin.SimpleListFilter):
         "suppressed": Q(suppressed_at__isnull=False),
     }
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request, model_admin):
         return [(k, k) for k in self.FILTERS]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request, queryset):
         if self.value() in self.FILTERS:
             return queryset.filter(self.FILTERS[self.value()])
         return queryset
@@ -79,7 +79,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "confirmed_at", "last_sent_at", "suppressed_reason")
     raw_id_fields = ("user",)
 
-    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+    def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "digest_stats": digest_stats()}
         return super().changelist_view(request, extra_context)
 
@@ -106,5 +106,5 @@ class SendLogAdmin(admin.ModelAdmin):
     def short_error(self, obj: SendLog) -> str:
         return obj.error[:80]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False

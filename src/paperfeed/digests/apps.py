@@ -22,7 +22,7 @@ class DigestsConfig(AppConfig):
         )
 
 
-def _drop_subscription(sender, instance, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _drop_subscription(sender, instance, **kwargs) -> None:
     # Imported here: models load after the app registry is ready.
     from django.db.models import Q
 

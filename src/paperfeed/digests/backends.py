@@ -25,7 +25,7 @@ class EmlBackend(BaseEmailBackend):
         configured = file_path or getattr(settings, "EMAIL_FILE_PATH", None)
         self.folder = Path(configured) if configured else Path(settings.DATA_DIR) / "mail"
 
-    def send_messages(self, email_messages) -> int:  # type: ignore[no-untyped-def]
+    def send_messages(self, email_messages) -> int:
         if not email_messages:
             return 0
         self.folder.mkdir(parents=True, exist_ok=True)

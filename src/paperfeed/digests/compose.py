@@ -205,7 +205,7 @@ class Composer:
         self.limit = max(MAX_PAPERS_CHOICES)
 
     # ids per block
-    def _window(self):  # type: ignore[no-untyped-def]
+    def _window(self):
         return Paper.objects.filter(
             announced__gte=self.period.first, announced__lte=self.period.last
         )

@@ -20,7 +20,7 @@ def send_period(
     kind: str,
     day: dt.date,
     inline: bool = True,
-    sleep=time.sleep,  # type: ignore[no-untyped-def]
+    sleep=time.sleep,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[SendResult, int]:
     """Send (inline) or enqueue (one task per batch) this period's digests.

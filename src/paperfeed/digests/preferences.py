@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -77,9 +78,11 @@ class PreferencesForm(forms.Form):
     )
     paused = forms.BooleanField(required=False, label="Pause emails for now")
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sections"].choices = [(p.name, p.label) for p in available_sections()]
+        cast(forms.MultipleChoiceField, self.fields["sections"]).choices = [
+            (p.name, p.label) for p in available_sections()
+        ]
 
     def clean_categories(self) -> list[str]:
         try:
@@ -96,7 +99,7 @@ class PreferencesForm(forms.Form):
             raise forms.ValidationError(f"A search may be {MAX_SEARCH_LENGTH} characters long.")
         return searches
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         sections = data.get("sections") or []
         if "searches" in sections and not data.get("searches") and "searches" not in self.errors:
@@ -123,7 +126,7 @@ class PreferencesForm(forms.Form):
         )
 
 
-def _page(request, subscriber, form, token, status=200, **extra) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _page(request, subscriber, form, token, status=200, **extra) -> HttpResponse:
     context = {"subscriber": subscriber, "form": form, "token": token, **extra}
     response = render(request, "digests/preferences.html", context, status=status)
     response["X-Robots-Tag"] = "noindex"

@@ -184,11 +184,11 @@ class Permanent(Exception):
         self.code, self.text = code, text
 
 
-def _decode(text) -> str:  # type: ignore[no-untyped-def]
+def _decode(text) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
-def _send_once(connection, message: EmailMultiAlternatives) -> None:  # type: ignore[no-untyped-def]
+def _send_once(connection, message: EmailMultiAlternatives) -> None:
     try:
         # Open explicitly: a backend that opens the connection itself inside
         # send_messages also closes it afterwards (one connection per message).
@@ -217,7 +217,7 @@ def _send_once(connection, message: EmailMultiAlternatives) -> None:  # type: ig
         raise ServerDown(f"{type(exc).__name__}: {exc}") from None
 
 
-def _close(connection) -> None:  # type: ignore[no-untyped-def]
+def _close(connection) -> None:
     # a dead connection may fail to QUIT; the next send reopens
     with contextlib.suppress(Exception):
         connection.close()
@@ -225,7 +225,7 @@ def _close(connection) -> None:  # type: ignore[no-untyped-def]
         connection.connection = None
 
 
-def deliver(connection, message: EmailMultiAlternatives, sleep=time.sleep) -> int:  # type: ignore[no-untyped-def]
+def deliver(connection, message: EmailMultiAlternatives, sleep=time.sleep) -> int:
     """Send with retries on temporary failures; returns the attempts used. Raises
     Permanent at once, or the last Temporary/ServerDown when retries run out."""
     delays = list(settings.DIGESTS_RETRY_DELAYS)
@@ -282,7 +282,7 @@ def send_batch(
     day: dt.date,
     subscriber_ids: list[int],
     composer: Composer | None = None,
-    sleep=time.sleep,  # type: ignore[no-untyped-def]
+    sleep=time.sleep,
 ) -> SendResult:
     """Send this period's digest to these subscribers over one SMTP connection."""
     period = period_for(kind, day)

@@ -133,7 +133,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(reverse("digests:preferences", args=[manage_token(subscriber)]) + "?welcome=1")
 
 
-def _verified_email(user) -> str | None:  # type: ignore[no-untyped-def]
+def _verified_email(user) -> str | None:
     """The account's address when the accounts app has verified it."""
     profile = getattr(user, "profile", None)
     if profile is None or not getattr(profile, "email_verified_at", None):
@@ -165,7 +165,7 @@ def account(request: HttpRequest) -> HttpResponse:
         if subscriber.suppressed_at:
             return render(request, "digests/account.html",
                           {"email": email, "subscriber": subscriber}, status=409)  # fmt: skip
-        subscriber.user = request.user
+        subscriber.user = request.user  # type: ignore[assignment]  # django-stubs: @login_required does not narrow request.user
         subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
         subscriber.unsubscribed_at = None
         subscriber.confirm_nonce = ""

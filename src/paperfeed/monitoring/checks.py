@@ -14,7 +14,7 @@ LOCAL_NAMES = {"localhost", "127.0.0.1", "[::1]", "::1", "testserver"}
 
 
 @register(Tags.security, deploy=True)
-def secret_key_from_environment(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ignore[no-untyped-def]
+def secret_key_from_environment(app_configs=None, **kwargs) -> list[CheckMessage]:
     key_file = settings.DATA_DIR / "secret_key"
     if key_file.exists() and key_file.read_text().strip() == settings.SECRET_KEY:
         return [
@@ -29,7 +29,7 @@ def secret_key_from_environment(app_configs=None, **kwargs) -> list[CheckMessage
 
 
 @register(Tags.security, deploy=True)
-def allowed_hosts(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ignore[no-untyped-def]
+def allowed_hosts(app_configs=None, **kwargs) -> list[CheckMessage]:
     public = [h for h in settings.ALLOWED_HOSTS if h not in LOCAL_NAMES]
     if not public:
         return [
@@ -51,7 +51,7 @@ def allowed_hosts(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ig
 
 
 @register(Tags.security, deploy=True)
-def https(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ignore[no-untyped-def]
+def https(app_configs=None, **kwargs) -> list[CheckMessage]:
     if not settings.SECURE:
         return [
             Warning(
@@ -64,9 +64,9 @@ def https(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ignore[no-
 
 
 @register(Tags.security, deploy=True)
-def base_url(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ignore[no-untyped-def]
+def base_url(app_configs=None, **kwargs) -> list[CheckMessage]:
     parts = urlsplit(settings.PAPERFEED_BASE_URL)
-    found = []
+    found: list[CheckMessage] = []
     if parts.scheme != "https":
         found.append(
             Warning(
@@ -102,7 +102,7 @@ def _allowed(host: str) -> bool:
 
 
 @register(Tags.compatibility, deploy=True)
-def smtp(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ignore[no-untyped-def]
+def smtp(app_configs=None, **kwargs) -> list[CheckMessage]:
     if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
         return [
             Warning(
@@ -115,7 +115,7 @@ def smtp(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ignore[no-u
 
 
 @register(Tags.database, deploy=True)
-def database(app_configs=None, **kwargs) -> list[CheckMessage]:  # type: ignore[no-untyped-def]
+def database(app_configs=None, **kwargs) -> list[CheckMessage]:
     if connection.vendor == "sqlite":
         return [
             Warning(

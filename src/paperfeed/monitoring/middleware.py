@@ -40,7 +40,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     return _no_store(HttpResponse(body, content_type=CONTENT_TYPE_LATEST))
 
 
-def _database_registry():  # type: ignore[no-untyped-def]
+def _database_registry():
     from prometheus_client import CollectorRegistry
 
     registry = CollectorRegistry(auto_describe=False)

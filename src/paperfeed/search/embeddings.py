@@ -381,7 +381,7 @@ class Embedder:
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
 
-    def _run(self, encodings: Sequence) -> np.ndarray:  # type: ignore[type-arg]
+    def _run(self, encodings: Sequence) -> np.ndarray:
         """Pooled (not yet normalised) vectors of one run over these encodings."""
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int32)

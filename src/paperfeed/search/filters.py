@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -33,12 +34,12 @@ class Filters:
     def empty(self) -> bool:
         return not self.categories and self.date_from is None and self.date_to is None
 
-    def _category_condition(self, alias: str) -> tuple[str, list[object]]:
+    def _category_condition(self, alias: str) -> tuple[str, list[Any]]:
         """``alias``: the paper-category table (``paper_id``, ``category_id``)."""
         exact = [c for c in self.categories if "." in c]
         archives = [c for c in self.categories if "." not in c]
         ors: list[str] = []
-        params: list[object] = []
+        params: list[Any] = []
         if exact:
             ors.append(f"{alias}.category_id IN ({', '.join(['%s'] * len(exact))})")
             params.extend(exact)
@@ -47,9 +48,9 @@ class Filters:
             params.extend([archive, archive.replace("%", "").replace("_", "") + ".%"])
         return f"({' OR '.join(ors)})", params
 
-    def _date_conditions(self, paper_alias: str) -> tuple[list[str], list[object]]:
+    def _date_conditions(self, paper_alias: str) -> tuple[list[str], list[Any]]:
         parts: list[str] = []
-        params: list[object] = []
+        params: list[Any] = []
         if self.date_from is not None:
             parts.append(f"{paper_alias}.announced >= %s")
             params.append(self.date_from)
@@ -58,7 +59,7 @@ class Filters:
             params.append(self.date_to)
         return parts, params
 
-    def sql(self, paper_alias: str) -> tuple[str, list[object]]:
+    def sql(self, paper_alias: str) -> tuple[str, list[Any]]:
         """A condition (starting with `` AND``) on the catalogue paper table."""
         parts, params = self._date_conditions(paper_alias)
         if self.categories:
@@ -112,7 +113,7 @@ class PaperIds:
 
 
 # The last few filters' paper ids, by database, stamped with the catalogue version.
-_paper_id_cache: Lru[tuple[str, Filters], PaperIds] = Lru(32)
+_paper_id_cache: Lru[tuple[str, Filters], str, PaperIds] = Lru(32)
 
 
 def _cached_paper_ids(filters: Filters) -> PaperIds:

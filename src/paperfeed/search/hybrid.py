@@ -35,7 +35,7 @@ FUSION_DEPTH = 100
 MAX_LIMIT = 1000
 
 
-def embed_query(text: str):  # type: ignore[no-untyped-def]
+def embed_query(text: str):
     from paperfeed.search.embeddings import get_embedder
 
     return get_embedder().embed_one(text)
@@ -50,7 +50,7 @@ def semantic_search(
     return _vector_search(embed_query(text), filters, limit, offset)
 
 
-def _vector_search(vector, filters: Filters, limit: int, offset: int = 0):  # type: ignore[no-untyped-def]
+def _vector_search(vector, filters: Filters, limit: int, offset: int = 0):
     from paperfeed.search.vectors import vector_search
 
     return vector_search(vector, limit=limit, offset=offset, filters=filters)

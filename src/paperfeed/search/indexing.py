@@ -35,7 +35,7 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -> int:  # type: ignore[no-untyped-def]
+def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -> int:
     """Embed these papers and store the vectors (one transaction); returns how many.
 
     A paper whose stored vector was made by this model from the same text is
@@ -82,7 +82,7 @@ def newest_first(paper_ids: Iterable[int]) -> list[int]:
     """These papers, the latest announced first (then the latest stored): what a
     reader of today's feed waits for is embedded before the backlog."""
     ids = list({int(i) for i in paper_ids})
-    ordered: list[int] = []
+    ordered: list[tuple[int, dt.date | None]] = []
     for start in range(0, len(ids), 900):
         ordered.extend(
             Paper.objects.filter(id__in=ids[start : start + 900]).values_list("id", "announced")

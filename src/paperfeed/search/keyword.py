@@ -122,7 +122,7 @@ def _documents(paper_ids: Sequence[int]) -> list[Document]:
     ]
 
 
-def on_papers_written(sender, records=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+def on_papers_written(sender, records=(), **kwargs) -> None:
     """``papers_written`` receiver: the batch's keyword rows, in its transaction, so a
     paper is searchable by its words the moment the import commits."""
     write_documents([record_document(pk, record) for pk, record in records])

@@ -50,6 +50,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 
@@ -82,12 +83,12 @@ class Plan:
 
 
 # Capped document counts by (database, expression, cap), stamped with when read.
-counts: Lru[tuple[str, str, int], int] = Lru(COUNT_CACHE_SIZE)
+counts: Lru[tuple[str, str, int], float, int] = Lru(COUNT_CACHE_SIZE)
 
 
 def _count(key: tuple[str, str, int], count: Callable[[], int]) -> int:
     now = time.monotonic()
-    found = counts.get(key, lambda read_at: now - read_at < COUNT_TTL)  # type: ignore[operator]
+    found = counts.get(key, lambda read_at: now - read_at < COUNT_TTL)
     if found is None:
         found = count()
         counts.put(key, now, found)
@@ -111,7 +112,7 @@ def plan(
         return everything
     postings = budget * postings_per_row if postings_per_row else None
     cap = (postings or budget) + 1
-    sizes = [_count((scope, term, cap), lambda t=term: count(t, cap)) for term in terms]
+    sizes = [_count((scope, term, cap), partial(count, term, cap)) for term in terms]
     order = sorted(range(len(terms)), key=lambda i: (sizes[i], i))
     rare = _prefix(order, sizes, budget, at_least_one=False)
     if len(rare) == len(terms):

@@ -80,8 +80,8 @@ def parse_query(text: str) -> ParsedQuery:
     for match in _TOKEN.finditer(text):
         column = _FIELDS.get((match.group("field") or "").rstrip(":").lower())
         if match.group("phrase") is not None:
-            words = tuple(w.lower() for w in _WORD.findall(match.group("phrase")))
-            candidates = [(column, words, False)] if words else []
+            phrase = tuple(w.lower() for w in _WORD.findall(match.group("phrase")))
+            candidates = [(column, phrase, False)] if phrase else []
         else:
             raw = match.group("word")
             prefix = raw.endswith("*")

@@ -46,7 +46,7 @@ class Coverage:
 
 
 # The paper count by database, stamped with the catalogue version (read once a second).
-_paper_counts: Lru[str, int] = Lru(8)
+_paper_counts: Lru[str, str, int] = Lru(8)
 
 
 def paper_count() -> int:
@@ -88,6 +88,6 @@ def index_stats() -> dict[str, dict[str, int]]:
     }
 
 
-def on_collect_stats(sender, **kwargs) -> dict[str, dict[str, int]]:  # type: ignore[no-untyped-def]
+def on_collect_stats(sender, **kwargs) -> dict[str, dict[str, int]]:
     """``collect_stats`` receiver: the index and queue parts of ``paperfeed stats``."""
     return index_stats()

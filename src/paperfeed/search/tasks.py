@@ -43,7 +43,7 @@ def priority(newest: dt.date | None, today: dt.date) -> int:
     return max(TASK_MIN_PRIORITY, min(TASK_MAX_PRIORITY, round(100 - 20 * math.log2(1 + age))))
 
 
-def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:
     ids = sorted({int(i) for i in paper_ids or []})
     if not ids:
         return

@@ -69,7 +69,7 @@ def from_bytes(data: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(data), dtype=np.float32)
 
 
-def _embeddings(model_name: str = MODEL_NAME):  # type: ignore[no-untyped-def]
+def _embeddings(model_name: str = MODEL_NAME):
     return PaperEmbedding.objects.filter(model_name=model_name)
 
 
@@ -136,7 +136,7 @@ def get_vector(paper_id: int, model_name: str = MODEL_NAME) -> np.ndarray | None
     return from_bytes(found[0]) if found else None
 
 
-def load_vectors(paper_ids=None, model_name: str = MODEL_NAME, since=None):  # type: ignore[no-untyped-def]
+def load_vectors(paper_ids=None, model_name: str = MODEL_NAME, since=None):
     """(ids, matrix) of stored vectors, all or those of ``paper_ids`` / updated after ``since``."""
     qs = _embeddings(model_name)
     if since is not None:
@@ -267,7 +267,7 @@ def filter_exact_size(count: int) -> int:
 
 # Filters' vectors read for exact search, by database, filter and table state: a
 # reader paging or refining within a category reads them once.
-_filtered_cache: Lru[tuple[str, Filters, str], tuple[np.ndarray, np.ndarray]] = Lru(4)
+_filtered_cache: Lru[tuple[str, Filters, str], TableState, tuple[np.ndarray, np.ndarray]] = Lru(4)
 
 
 def _filtered_vectors(
@@ -301,7 +301,7 @@ def _stem(model_name: str) -> str:
 
 
 @contextmanager
-def _file_lock(path: Path):  # type: ignore[no-untyped-def]
+def _file_lock(path: Path):
     with open(path, "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -426,10 +426,11 @@ def sync_ann_index(
         done = _sync_locked(model_name, path, meta_path, state, rebuild, progress)
         if done is None:  # something was deleted (or the model changed): start over
             done = _sync_locked(model_name, path, meta_path, state, True, progress)
+            assert done is not None, "a rebuild reads every vector: it never starts over"
         return done
 
 
-def _sync_locked(  # type: ignore[no-untyped-def]
+def _sync_locked(
     model_name: str,
     path: Path,
     meta_path: Path,
@@ -464,7 +465,7 @@ def index_capacity(count: int) -> int:
     return int(count * 1.25) + 1024
 
 
-def new_index(capacity: int):  # type: ignore[no-untyped-def]
+def new_index(capacity: int):
     """An empty hnswlib index with paperfeed's parameters (inner product on unit vectors)."""
     import hnswlib
 
@@ -473,7 +474,7 @@ def new_index(capacity: int):  # type: ignore[no-untyped-def]
     return index
 
 
-def add_vectors(  # type: ignore[no-untyped-def]
+def add_vectors(
     index,
     ids: np.ndarray,
     matrix: np.ndarray,
@@ -488,7 +489,7 @@ def add_vectors(  # type: ignore[no-untyped-def]
             progress(min(start + chunk, len(ids)), len(ids))
 
 
-def save_index(index, path: Path, capacity: int, watermark: dt.datetime | None) -> None:  # type: ignore[no-untyped-def]
+def save_index(index, path: Path, capacity: int, watermark: dt.datetime | None) -> None:
     """Write the index file and its metadata (each to a temporary name, then renamed);
     :func:`ann_index` reads both back. ``watermark``: the newest vector it holds."""
     tmp = path.with_suffix(".hnsw.tmp")

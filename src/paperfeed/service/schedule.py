@@ -73,7 +73,7 @@ def _claim(job: DailyJob, day: dt.date, now: dt.datetime) -> ScheduledRun | None
     return left
 
 
-def _unreachable(exc: BaseException) -> SourceUnreachable | None:
+def _unreachable(exc: BaseException | None) -> SourceUnreachable | None:
     """The SourceUnreachable behind a failure (commands wrap it in a CommandError)."""
     while exc is not None:
         if isinstance(exc, SourceUnreachable):

@@ -18,7 +18,7 @@ from paperfeed.sources.problems import SourceError, SourceProblem
 from paperfeed.sources.records import Author, PaperRecord, Version
 
 
-def _open(path: Path):  # type: ignore[no-untyped-def]
+def _open(path: Path):
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":

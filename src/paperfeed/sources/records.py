@@ -196,7 +196,7 @@ def _merge_versions(known: list[Version], incoming: list[Version]) -> list[Versi
     return [by_number[n] for n in sorted(by_number)]
 
 
-def _earliest(a, b):  # type: ignore[no-untyped-def]
+def _earliest(a, b):
     if a is None:
         return b
     if b is None:
@@ -204,7 +204,7 @@ def _earliest(a, b):  # type: ignore[no-untyped-def]
     return min(a, b)
 
 
-def _latest(a, b):  # type: ignore[no-untyped-def]
+def _latest(a, b):
     if a is None:
         return b
     if b is None:

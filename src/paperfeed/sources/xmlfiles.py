@@ -43,6 +43,6 @@ def read_xml(path: str | Path) -> Iterator[PaperRecord | SourceProblem]:
     else:
         raise SourceError(
             location,
-            f"unknown XML root element <{root.tag}> "
+            f"unknown XML root element <{root.tag!s}> "
             "(expected OAI-PMH, an arXiv API Atom <feed> or an arXiv RSS <rss>)",
         )

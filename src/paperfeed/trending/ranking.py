@@ -120,7 +120,7 @@ def trending_papers(
         .order_by(*NEWEST_FIRST)
         .values_list("pk", "arxiv_id", "announced")[:limit]
     )
-    candidates: dict[int, tuple[float, dt.date, str, scoring.Parts]] = {}
+    candidates: dict[int, tuple[float, dt.date | None, str, scoring.Parts]] = {}
     for pk, arxiv_id, announced in quiet:
         hours = scoring.age_hours(announced, reference)
         parts = scoring.Parts(scoring.score(0, hours), 0, 0, 0, hours)
@@ -139,7 +139,7 @@ def trending_papers(
     for pk, (_, _, _, parts) in top:
         paper = papers.get(pk)
         if paper is not None:
-            paper.trending = parts
+            paper.trending = parts  # type: ignore[attr-defined]  # mypy: attached by trending.ranking.trending_papers
             result.append(paper)
     return result
 

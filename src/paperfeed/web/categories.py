@@ -13,7 +13,7 @@ from paperfeed.web.responses import cached_page
 
 
 @cached_page
-def category_index(request):  # type: ignore[no-untyped-def]
+def category_index(request):
     counts = queries.category_counts()
     names = queries.category_names()
     rows = [
@@ -24,7 +24,7 @@ def category_index(request):  # type: ignore[no-untyped-def]
 
 
 @cached_page
-def category_detail(request, code: str):  # type: ignore[no-untyped-def]
+def category_detail(request, code: str):
     category = Category.objects.filter(code=code).first()
     if category is None:
         raise Http404(f"There is no category {code} in this catalogue")

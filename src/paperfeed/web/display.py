@@ -31,13 +31,13 @@ def _slug(name: str) -> str:
     return slugify(name)
 
 
-def author_url(author) -> str:  # type: ignore[no-untyped-def]
+def author_url(author) -> str:
     slug = _slug(author.name)
     base = f"{_prefixes()['author']}{author.pk}"
     return f"{base}-{slug}" if slug else base
 
 
-def paper_url(paper) -> str:  # type: ignore[no-untyped-def]
+def paper_url(paper) -> str:
     return _prefixes()["paper"] + paper.arxiv_id
 
 
@@ -53,7 +53,7 @@ def dom_id(arxiv_id: str) -> str:
     return _NOT_ID.sub("", arxiv_id)
 
 
-def code_repository(paper):  # type: ignore[no-untyped-def]
+def code_repository(paper):
     """The paper's code repository when one is known (a later issue adds them).
 
     A filter rather than ``paper.code_repository`` in the template: a missing
@@ -61,7 +61,7 @@ def code_repository(paper):  # type: ignore[no-untyped-def]
     return getattr(paper, "code_repository", None)
 
 
-def byline(paper, limit: int = CARD_AUTHORS):  # type: ignore[no-untyped-def]
+def byline(paper, limit: int = CARD_AUTHORS):
     """(shown authors, how many more) from the card data's ordered byline."""
     shown, more = paper_text.split_byline(paper.author_refs, limit)
     return {"shown": shown, "more": more}

@@ -67,7 +67,7 @@ def facets_of(ranked: list[ranking.Entry]) -> list[dict]:
 
 
 @cached_page
-def daily(request):  # type: ignore[no-untyped-def]
+def daily(request):
     day = parse_date(request.GET.get("date"))
     span = parse_choice(request.GET.get("span"), SPANS, "day", "span")
     category = parse_category(request.GET.get("category"))

@@ -39,7 +39,7 @@ def _when(paper: Paper) -> dt.datetime:
 
 def _feed(
     request, *, feed_id: str, title: str, subtitle: str, page_url: str, papers
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+) -> HttpResponse:
     fg = FeedGenerator()
     fg.id(request.build_absolute_uri(feed_id))
     fg.title(_text(title))
@@ -72,7 +72,7 @@ def _feed(
 
 
 @cached_page
-def daily_feed(request):  # type: ignore[no-untyped-def]
+def daily_feed(request):
     category = parse_category(request.GET.get("category"))
     latest = day_nav(None).latest
     papers: list[Paper] = []
@@ -94,7 +94,7 @@ def daily_feed(request):  # type: ignore[no-untyped-def]
 
 
 @cached_page
-def category_feed(request, code: str):  # type: ignore[no-untyped-def]
+def category_feed(request, code: str):
     category = Category.objects.filter(code=code).first()
     if category is None:
         raise Http404(f"There is no category {code}")
@@ -115,7 +115,7 @@ def category_feed(request, code: str):  # type: ignore[no-untyped-def]
 
 
 @cached_page
-def trending_feed(request):  # type: ignore[no-untyped-def]
+def trending_feed(request):
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
     papers = trending_papers(window, limit=TRENDING_LIMIT, queryset=listing.card_queryset())
     page = reverse("web:trending") + f"?window={window}"

@@ -12,5 +12,5 @@ class PageCache(DjangoCache):
     SQLite connection of each shard, and reopening them cost 16 ms a request, more
     than rendering the page. The connections are per thread and safe to keep."""
 
-    def close(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def close(self, **kwargs) -> None:
         pass

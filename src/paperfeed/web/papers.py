@@ -40,12 +40,12 @@ def similar_papers(paper: Paper, limit: int = SIMILAR) -> list[Paper]:
     return [by_id[h.paper_id] for h in hits if h.paper_id in by_id and h.paper_id != paper.id]
 
 
-def code_repository(paper: Paper):  # type: ignore[no-untyped-def]
+def code_repository(paper: Paper):
     """The paper's code repository to show (paperfeed.codelinks), or None."""
     return getattr(paper, "code_repository", None)
 
 
-def paper_etag(request, arxiv_id: str) -> str:  # type: ignore[no-untyped-def]
+def paper_etag(request, arxiv_id: str) -> str:
     """A paper page also shows its similar papers, which change when the background
     worker embeds new papers: the vector table's state is part of the ETag."""
     state = TableState.read()
@@ -53,7 +53,7 @@ def paper_etag(request, arxiv_id: str) -> str:  # type: ignore[no-untyped-def]
 
 
 @cached_page(etag_func=paper_etag)
-def paper_detail(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def paper_detail(request, arxiv_id: str):
     try:
         parsed = parse_arxiv_id(arxiv_id)
     except InvalidArxivId:

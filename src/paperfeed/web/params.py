@@ -31,7 +31,7 @@ def parse_date(value: str | None) -> dt.date | None:
 
 
 def parse_page(value: str | None) -> int:
-    if value in (None, ""):
+    if not value:
         return 1
     try:
         number = int(value)
@@ -42,7 +42,7 @@ def parse_page(value: str | None) -> int:
     return number
 
 
-def parse_choice(value: str | None, choices, default: str, name: str) -> str:  # type: ignore[no-untyped-def]
+def parse_choice(value: str | None, choices, default: str, name: str) -> str:
     if not value:
         return default
     if value not in choices:

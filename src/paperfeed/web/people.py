@@ -14,7 +14,7 @@ from paperfeed.web.responses import cached_page
 
 
 @cached_page
-def author_detail(request, pk: str, slug: str | None = None):  # type: ignore[no-untyped-def]
+def author_detail(request, pk: str, slug: str | None = None):
     author = Author.objects.filter(pk=int(pk)).first()
     if author is None:
         raise Http404("No such author")

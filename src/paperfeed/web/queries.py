@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 CARD_AUTHORS = 4  # authors shown on a card before "et al."
 
 
-def etag_for(request, *args, extra: str = "", **kwargs) -> str:  # type: ignore[no-untyped-def]
+def etag_for(request, *args, extra: str = "", **kwargs) -> str:
     """ETag of a page or feed: the catalogue's version plus the exact request (host
     included: feeds carry absolute URLs; the session too, for pages that show
     per-reader bits), the community's revision and whatever else the page shows

@@ -121,4 +121,4 @@ def grouped(ranked: list[Entry], by: str) -> list[Entry]:
         return sorted(ranked, key=lambda e: order[e.category])  # stable: ranks kept
     days = sorted({e.announced for e in ranked if e.announced}, reverse=True)
     order_day = {day: i for i, day in enumerate(days)}
-    return sorted(ranked, key=lambda e: order_day.get(e.announced, len(days)))
+    return sorted(ranked, key=lambda e: order_day[e.announced] if e.announced else len(days))

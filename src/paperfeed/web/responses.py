@@ -17,7 +17,7 @@ from paperfeed.web.params import BadParameter
 from paperfeed.web.queries import etag_for
 
 
-def bad_request(request, message: str):  # type: ignore[no-untyped-def]
+def bad_request(request, message: str):
     return render(
         request,
         "web/error.html",
@@ -26,11 +26,11 @@ def bad_request(request, message: str):  # type: ignore[no-untyped-def]
     )
 
 
-def friendly_errors(view):  # type: ignore[no-untyped-def]
+def friendly_errors(view):
     """Turn ``BadParameter`` raised by a view into a 400 page."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except BadParameter as exc:
@@ -53,9 +53,9 @@ def clear_page_cache() -> None:
     forget_recent_version()
 
 
-def _page_cache(view, etag_func=etag_for):  # type: ignore[no-untyped-def]
+def _page_cache(view, etag_func=etag_for):
     @wraps(view)
-    def wrapper(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(request, *args, **kwargs):
         cacheable = request.method in ("GET", "HEAD") and (
             settings.SESSION_COOKIE_NAME not in request.COOKIES
         )
@@ -80,13 +80,13 @@ def _page_cache(view, etag_func=etag_for):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-def cached_page(view=None, *, etag_func=etag_for):  # type: ignore[no-untyped-def]
+def cached_page(view=None, *, etag_func=etag_for):
     """ETag from the catalogue version + URL (304 when unchanged), a Cache-Control,
     and the rendered page kept for anonymous readers. ``@cached_page`` or, for a page
     that shows more than the catalogue, ``@cached_page(etag_func=...)``; the API's read
     operations take it through ``ninja.decorators.decorate_view``."""
 
-    def decorate(view):  # type: ignore[no-untyped-def]
+    def decorate(view):
         return cache_for_reader(
             condition(etag_func=etag_func)(_page_cache(friendly_errors(view), etag_func))
         )

@@ -106,8 +106,8 @@ def mark_papers(papers: list[Paper], q: str) -> None:
     """Give each paper ``title_html`` and ``snippet_html`` (escaped, words marked)."""
     pattern = word_pattern(query_words(q))
     for paper in papers:
-        paper.title_html = highlight(paper.title, pattern)
-        paper.snippet_html = highlight(snippet_text(paper.abstract), pattern)
+        paper.title_html = highlight(paper.title, pattern)  # type: ignore[attr-defined]  # mypy: attached by mark_papers
+        paper.snippet_html = highlight(snippet_text(paper.abstract), pattern)  # type: ignore[attr-defined]  # mypy: attached by mark_papers
 
 
 # parameters ---------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def parse_categories(values: list[str]) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def parse_filters(get) -> Filters:  # type: ignore[no-untyped-def]
+def parse_filters(get) -> Filters:
     date_from = parse_date(get.get("from"))
     date_to = parse_date(get.get("to"))
     if date_from and date_to and date_from > date_to:
@@ -153,7 +153,7 @@ def parse_filters(get) -> Filters:  # type: ignore[no-untyped-def]
     )
 
 
-def cards_for(hits) -> list[Paper]:  # type: ignore[no-untyped-def]
+def cards_for(hits) -> list[Paper]:
     """The hits' papers as cards, in hit order (papers deleted meanwhile dropped)."""
     by_id = {p.id: p for p in listing.card_queryset().filter(id__in=[h.paper_id for h in hits])}
     papers = []
@@ -169,7 +169,7 @@ def cards_for(hits) -> list[Paper]:  # type: ignore[no-untyped-def]
 
 
 @friendly_errors
-def search(request):  # type: ignore[no-untyped-def]
+def search(request):
     q = clean_query(request.GET.get("q"))
     mode = parse_mode(request.GET.get("mode"))
     filters = parse_filters(request.GET)

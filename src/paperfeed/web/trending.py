@@ -16,7 +16,7 @@ TRENDING_LIMIT = 50
 
 
 @cached_page
-def trending(request):  # type: ignore[no-untyped-def]
+def trending(request):
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
     bounds = window_bounds(window)
     version = f"{recent_catalogue_version()}|{recent_revision()}"

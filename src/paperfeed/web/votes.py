@@ -59,18 +59,18 @@ def button_context(request: HttpRequest | None) -> ButtonContext:
         signed_in=signed_in,
         action_prefix=prefix,
         action_suffix=suffix,
-        csrf=get_token(request) if signed_in else "",
+        csrf=get_token(request) if request is not None and signed_in else "",
         here=here,
         login=f"{reverse('accounts:login')}?{urlencode({'next': here})}",
     )
     if request is not None:
-        request._paperfeed_vote_buttons = memo
+        request._paperfeed_vote_buttons = memo  # type: ignore[attr-defined]  # django-stubs: HttpRequest declares no per-request memo attributes
     return memo
 
 
 def vote_button(request: HttpRequest | None, paper: Any, votes: int, voted: bool) -> SafeString:
     """The reader's vote button for ``paper`` (the ``vote_button`` macro)."""
-    macro = environment().get_template("vote.jinja").module.vote_button
+    macro = environment().get_template("vote.jinja").module.vote_button  # type: ignore[attr-defined]  # jinja2: macros are untyped module attributes
     return mark_safe(  # noqa: S308 (autoescaped Jinja2 output)
         str(macro(paper, int(votes), bool(voted), button_context(request)))
     )
@@ -83,7 +83,7 @@ def voted_ids(request: HttpRequest) -> set[int]:
     cached = getattr(request, "_paperfeed_voted", None)
     if cached is None:
         cached = voted_paper_ids(request.user)
-        request._paperfeed_voted = cached
+        request._paperfeed_voted = cached  # type: ignore[attr-defined]  # django-stubs: HttpRequest declares no per-request memo attributes
     return cached
 
 
@@ -95,7 +95,7 @@ def button_for(request: HttpRequest, paper: Paper) -> SafeString:
 
 @require_POST
 @reader_required
-def vote(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def vote(request, arxiv_id: str):
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     if (response := limit(request, "vote")) is not None:
         return response
@@ -112,4 +112,6 @@ def vote(request, arxiv_id: str):  # type: ignore[no-untyped-def]
     back = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = ""
-    return redirect(back or "web:paper", **({} if back else {"arxiv_id": paper.arxiv_id}))
+    if back:
+        return redirect(back)
+    return redirect("web:paper", arxiv_id=paper.arxiv_id)

@@ -6,5 +6,5 @@ register = template.Library()
 
 
 @register.filter
-def display_name(user) -> str:  # type: ignore[no-untyped-def]
+def display_name(user) -> str:
     return _display_name(user)

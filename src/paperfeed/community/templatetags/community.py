@@ -15,7 +15,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("community/_comments.html", takes_context=True)
-def paper_comments(context, paper):  # type: ignore[no-untyped-def]
+def paper_comments(context, paper):
     """The paper's discussion: its comments (curators also see the hidden ones, marked)
     and the form to post one, or a log-in link for anonymous visitors."""
     request = context.get("request")

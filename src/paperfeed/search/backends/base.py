@@ -10,6 +10,7 @@ class interface).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -51,7 +52,7 @@ class KeywordRanker:
         raise NotImplementedError
 
     @staticmethod
-    def _fetch(sql: str, args: Sequence[object]) -> Ranked:
+    def _fetch(sql: str, args: Sequence[Any]) -> Ranked:
         with connection.cursor() as cursor:
             cursor.execute(sql, list(args))
             return [(row[0], float(row[1])) for row in cursor.fetchall()]

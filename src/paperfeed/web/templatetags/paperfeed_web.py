@@ -40,7 +40,7 @@ def links(text: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:  # type: ignore[no-untyped-def]
+def query_with(context, **changes) -> str:
     """The current query string with some parameters replaced (None/"" removes them)."""
     request = context["request"]
     params = {k: v for k, v in request.GET.items()}
@@ -53,13 +53,13 @@ def query_with(context, **changes) -> str:  # type: ignore[no-untyped-def]
 
 
 @register.simple_tag(takes_context=True)
-def cards(context, papers, level: int = 3, wrap: str = ""):  # type: ignore[no-untyped-def]
+def cards(context, papers, level: int = 3, wrap: str = ""):
     """``{% cards papers level=4 %}``: the cards of a list (``paperfeed.web.cards``)."""
     return render_cards(context.get("request"), papers, level=level, wrap=wrap)
 
 
 @register.simple_tag
-def rows(papers, level: int = 3):  # type: ignore[no-untyped-def]
+def rows(papers, level: int = 3):
     """``{% rows papers %}``: the compact rows of the list view."""
     from paperfeed.web.cards import render_rows
 

@@ -4,15 +4,25 @@ and saved arXiv XML (API, OAI-PMH, RSS)."""
 from __future__ import annotations
 
 import time
+from functools import partial
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from paperfeed.catalogue.importer import ImportStopped, ImportSummary, OnError, import_records
 from paperfeed.catalogue.ingest import Ingestor
-from paperfeed.progress import add_quiet_argument, command_progress
+from paperfeed.progress import Progress, add_quiet_argument, command_progress
 from paperfeed.sources.files import count_records, read_file
-from paperfeed.sources.problems import SourceError
+from paperfeed.sources.problems import SourceError, SourceProblem
+
+
+def _advance(bar: Progress, summary: ImportSummary) -> None:
+    bar.update(summary.result.total + len(summary.problems))
+
+
+def _skipped(bar: Progress, stream: Any, problem: SourceProblem) -> None:
+    bar.write(f"skipped {problem}", stream)
 
 
 class Command(BaseCommand):
@@ -49,10 +59,8 @@ class Command(BaseCommand):
                         batch_size=batch_size,
                         ingestor=ingestor,
                         summary=summary,
-                        progress=lambda s, bar=progress: bar.update(
-                            s.result.total + len(s.problems)
-                        ),
-                        report=lambda p, bar=progress: bar.write(f"skipped {p}", self.stderr),
+                        progress=partial(_advance, progress),
+                        report=partial(_skipped, progress, self.stderr),
                     )
             except ImportStopped as stop:
                 self._report(path, stop.summary)

@@ -32,11 +32,11 @@ def catalogue_stats() -> dict:
         "authors": Author.objects.count(),
         "categories": Category.objects.count(),
         "by_primary_category": {str(k): v for k, v in by_category.items()},
-        "by_listing_date": {d.isoformat(): n for d, n in by_date.items()},
+        "by_listing_date": {d.isoformat(): n for d, n in by_date.items() if d},
     }
     # Other apps' parts (search: "index" and "tasks"), without the catalogue knowing them.
     for _receiver, sections in collect_stats.send(sender=catalogue_stats):
-        stats.update(sections or {})
+        stats.update(sections or {})  # type: ignore[arg-type]  # django-stubs: Signal.send types responses as str
     return stats
 
 

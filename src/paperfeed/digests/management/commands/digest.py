@@ -69,7 +69,7 @@ class Command(BaseCommand):
         else:
             self.send(options)
 
-    def preview(self, options) -> None:  # type: ignore[no-untyped-def]
+    def preview(self, options) -> None:
         try:
             email = normalise(options["email"])
         except BadAddress as exc:
@@ -94,7 +94,7 @@ class Command(BaseCommand):
         if options["html"]:
             self.stdout.write(digest.html)
 
-    def send(self, options) -> None:  # type: ignore[no-untyped-def]
+    def send(self, options) -> None:
         day, how = digest_day(options["date"])
         self.stdout.write(f"day {day.isoformat()} ({how})")
         if options["period"]:

@@ -103,7 +103,7 @@ class Command(BaseCommand):
                 request_subscription(subscriber.email)
         return created, updated
 
-    def do_add(self, options) -> None:  # type: ignore[no-untyped-def]
+    def do_add(self, options) -> None:
         try:
             rows = [
                 parse_row(e, options["frequency"] or "", options["categories"])
@@ -115,7 +115,7 @@ class Command(BaseCommand):
         state = "confirmed" if options["confirmed"] else "pending confirmation"
         self.stdout.write(f"{created} added, {updated} updated ({state})")
 
-    def do_import(self, options) -> None:  # type: ignore[no-untyped-def]
+    def do_import(self, options) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
@@ -152,7 +152,7 @@ class Command(BaseCommand):
         created, updated = self._apply(rows, options["confirmed"])
         self.stdout.write(f"{created} added, {updated} updated, {len(problems)} skipped")
 
-    def do_list(self, options) -> None:  # type: ignore[no-untyped-def]
+    def do_list(self, options) -> None:
         rows = [
             {
                 "email": s.email,
@@ -175,7 +175,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{r['email']}\t{r['status']}\t{r['frequency']}\t{cats}")
         self.stdout.write(f"{len(rows)} subscriber(s)")
 
-    def do_remove(self, options) -> None:  # type: ignore[no-untyped-def]
+    def do_remove(self, options) -> None:
         missing = []
         for email in options["emails"]:
             try:

@@ -13,14 +13,14 @@ from paperfeed.search.indexing import DEFAULT_BATCH, reindex
 class Command(BaseCommand):
     help = "Rebuild the keyword and vector indexes (or, with --missing, fill the gaps)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument(
             "--missing", action="store_true", help="only papers not indexed for the current model"
         )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH)
         add_quiet_argument(parser)
 
-    def handle(self, *args, **opts) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts) -> None:
         started = time.monotonic()
         with command_progress(self, "embed", opts) as bar:
             result = reindex(

@@ -28,7 +28,7 @@ def _date(text: str) -> dt.date:
 class Command(BaseCommand):
     help = "Search the catalogue by keyword, meaning or both."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("query", nargs="?", help="the query; '-' reads one a line from stdin")
         parser.add_argument("--mode", choices=MODES, default="hybrid")
         parser.add_argument("--limit", type=int, default=10)
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", type=_date, help="announced on or before")
         parser.add_argument("--json", action="store_true", help="JSON output")
 
-    def handle(self, *args, **opts) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts) -> None:
         filters = Filters(tuple(opts["category"]), opts["date_from"], opts["date_to"])
         query = opts["query"]
         kwargs = {
@@ -70,7 +70,7 @@ class Command(BaseCommand):
         _print_hits(self.stdout, hits)
 
 
-def _print_hits(out, hits) -> None:  # type: ignore[no-untyped-def]
+def _print_hits(out, hits) -> None:
     titles = dict(
         Paper.objects.filter(id__in=[h.paper_id for h in hits]).values_list("id", "title")
     )

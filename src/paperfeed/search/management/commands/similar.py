@@ -13,12 +13,12 @@ from paperfeed.search.similar import PaperNotFound, similar
 class Command(BaseCommand):
     help = "Papers nearest in meaning to the given one."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("arxiv_id")
         parser.add_argument("--limit", type=int, default=10)
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, **opts) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts) -> None:
         try:
             hits = similar(opts["arxiv_id"], limit=opts["limit"])
         except PaperNotFound as exc:

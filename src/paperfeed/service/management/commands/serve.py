@@ -103,7 +103,7 @@ class Command(BaseCommand):
         self.stdout.write(f"links in emails point to {base_url}/ ({how})", ending="\n")
         self.stdout.flush()
 
-        def stop(signum, frame):  # type: ignore[no-untyped-def]
+        def stop(signum, frame):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         for rank, paper in enumerate(
             trending_papers(options["window"], limit=options["limit"]), start=1
         ):
-            p = paper.trending
+            p = paper.trending  # type: ignore[attr-defined]  # mypy: attached by trending.ranking.trending_papers
             self.stdout.write(
                 f"{rank:3} {p.score:9.5f}  {p.votes:4} votes  +{p.stars_gained} stars  "
                 f"{p.age_hours:6.1f} h  {paper.arxiv_id}  {paper.title[:60]}"
