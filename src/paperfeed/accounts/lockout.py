@@ -56,12 +56,12 @@ def count_failure(name: str) -> None:
 
 
 @receiver(user_login_failed, dispatch_uid="paperfeed.accounts.lockout")
-def _failed(sender, credentials, request=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _failed(sender, credentials, request=None, **kwargs) -> None:
     """Every failed ``authenticate()`` (site or admin) counts against the name tried."""
     count_failure(str(credentials.get("username") or ""))
 
 
-def unlock(user) -> None:  # type: ignore[no-untyped-def]
+def unlock(user) -> None:
     """Forget the account's failures: its owner just proved control of its email."""
     for name in {user.get_username(), user.email}:
         if name:

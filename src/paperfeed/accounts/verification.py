@@ -60,7 +60,7 @@ def send_verification(user, again: bool = False) -> None:
     )
 
 
-def send_already_registered(user) -> None:  # type: ignore[no-untyped-def]
+def send_already_registered(user) -> None:
     """Sign-up with the address of a confirmed account: say so to the address (the
     page answers the same for every address)."""
     context = {

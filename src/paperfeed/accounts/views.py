@@ -89,7 +89,7 @@ def signup(request):
     )
 
 
-def _confirm(request, user, profile) -> None:  # type: ignore[no-untyped-def]
+def _confirm(request, user, profile) -> None:
     user.is_active = True
     user.save(update_fields=["is_active"])
     profile.email_verified_at = timezone.now()
@@ -193,7 +193,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             return response
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         self.extra_email_context = {"base_url": settings.PAPERFEED_BASE_URL}
         return super().form_valid(form)
 
@@ -204,7 +204,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
         unlock(form.user)
         return response

@@ -54,7 +54,7 @@ def _rate(request: HttpRequest) -> None:
 
 
 @router.post("/recommendations", response=RecommendationsOut, summary="Papers like these")
-def recommendations(request: HttpRequest, body: RecommendationRequest):  # type: ignore[no-untyped-def]
+def recommendations(request: HttpRequest, body: RecommendationRequest):
     """Ranks the whole catalogue (or ``since``..``until``) for the given papers; at most
     100 ids and ``limit`` up to 100. Liked and disliked papers are never returned."""
     _rate(request)
@@ -65,7 +65,7 @@ def recommendations(request: HttpRequest, body: RecommendationRequest):  # type:
 
 
 class ApiToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: HttpRequest, token: str):
         return tokens.user_for(token, tokens.API)
 
 
@@ -80,12 +80,13 @@ class MineParams(Schema):
     auth=ApiToken(),
     summary="Your recommendations (personal API token)",
 )
-def my_recommendations(request: HttpRequest, params: Query[MineParams]):  # type: ignore[no-untyped-def]
+def my_recommendations(request: HttpRequest, params: Query[MineParams]):
     _rate(request)
     since, until = latest_week()
     if params.window == "day":
         since = until
     elif params.window == "all":
         since = until = None
-    found = recommend(profile_for(request.auth), since=since, until=until, limit=params.limit)
+    user = request.auth  # type: ignore[attr-defined]  # django-ninja sets it after authentication
+    found = recommend(profile_for(user), since=since, until=until, limit=params.limit)
     return _out(found)

@@ -104,7 +104,7 @@ def load_records(arxiv_ids: Iterable[str]) -> dict[str, tuple[int, PaperRecord]]
     return stored
 
 
-def _stored(name: str, value):  # type: ignore[no-untyped-def]
+def _stored(name: str, value):
     """A stored value as a record takes it: a link stored before links had to be
     http(s) is dropped (and so rewritten from the id) rather than failing the import."""
     if name in ("abs_url", "pdf_url", "license") and value and not is_http_url(value):

@@ -98,7 +98,7 @@ def ban(actor, user: User, banned: bool = True, note: str = "") -> None:
         _log(actor, CurationLog.BAN if banned else CurationLog.UNBAN, target_user=user, note=note)
 
 
-def may_ban(actor, target) -> str | None:  # type: ignore[no-untyped-def]
+def may_ban(actor, target) -> str | None:
     """Why ``actor`` may not ban (or unban) ``target``, or None when it may. Curators
     act on readers only; another curator, staff or an administrator can be banned by a
     superuser alone, so one curator's account cannot silence the others."""

@@ -18,7 +18,7 @@ _LABELS = [
 ]
 
 
-def signal_html(request, paper: Paper, current: str | None, target: str = "") -> SafeString:  # type: ignore[no-untyped-def]
+def signal_html(request, paper: Paper, current: str | None, target: str = "") -> SafeString:
     """The two buttons for a signed-in reader (nothing for visitors). ``target``: a CSS
     selector of an element to refresh from the response instead (the For you list)."""
     if request is None or not request.user.is_authenticated:

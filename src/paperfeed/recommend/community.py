@@ -30,8 +30,11 @@ def community_profile() -> Profile:
     if cached and now - cached[0] < TTL:
         return cached[1]
     voted = Vote.objects.order_by("-created_at").values_list("paper_id", flat=True)[:RECENT]
-    saved = CollectionItem.objects.filter(collection__public=True).order_by("-added_at")
-    saved = saved.values_list("paper_id", flat=True)[:RECENT]
+    saved = (
+        CollectionItem.objects.filter(collection__public=True)
+        .order_by("-added_at")
+        .values_list("paper_id", flat=True)[:RECENT]
+    )
     positive: dict[int, str] = {}
     for paper_id in [*saved, *voted][::-1]:
         positive[paper_id] = "community"

@@ -29,7 +29,7 @@ def latest_week() -> tuple[dt.date | None, dt.date | None]:
     return (last - dt.timedelta(days=6), last) if last else (None, None)
 
 
-def personal_feed(request, token: str):  # type: ignore[no-untyped-def]
+def personal_feed(request, token: str):
     user = tokens.user_for(token, tokens.FEED)
     if user is None:
         raise Http404("no such feed")

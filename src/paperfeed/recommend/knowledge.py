@@ -25,7 +25,7 @@ class Knowledge:
         return not any(vars(self).values())
 
 
-def knowledge(user) -> Knowledge:  # type: ignore[no-untyped-def]
+def knowledge(user) -> Knowledge:
     papers = Paper.objects.only("arxiv_id", "title")
     known = Knowledge(
         votes=list(papers.filter(votes__user=user).order_by("-votes__created_at")),
@@ -54,7 +54,7 @@ def knowledge(user) -> Knowledge:  # type: ignore[no-untyped-def]
     return known
 
 
-def export(user) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def export(user) -> dict[str, object]:
     """The reader's recommender data as plain JSON (ids and titles, with dates)."""
 
     def signal_rows(kind: str) -> list[dict[str, str]]:

@@ -97,7 +97,7 @@ class ReaderModel:
         if kind in ("knn", "blend"):
             weight = 1.0 if kind == "knn" else self.params.knn_weight
             part, nearest = self._neighbours(X, sims)
-            total = total + weight * part
+            total = total + weight * part  # type: ignore[assignment]  # numpy stubs: widens to float64
             shares = shares + weight * nearest / max(min(self.params.knn_k, sims.shape[1]), 1)
         return Scored(total, shares)
 

@@ -12,7 +12,7 @@ from paperfeed.recommend.profile import profile_for
 from paperfeed.recommend.rank import recommend
 
 
-def picks(user, period: str, first: dt.date, last: dt.date, limit: int) -> list[int]:  # type: ignore[no-untyped-def]
+def picks(user, period: str, first: dt.date, last: dt.date, limit: int) -> list[int]:
     """Paper ids for ``user``'s digest of ``period`` (its send-log key), recorded so no
     other period picks them again. Composing the same period twice picks the same."""
     profile = profile_for(user)

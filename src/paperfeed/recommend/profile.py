@@ -41,7 +41,7 @@ class Profile:
         return set(self.positive) | set(self.negative)
 
 
-def profile_for(user) -> Profile:  # type: ignore[no-untyped-def]
+def profile_for(user) -> Profile:
     """The signed-in reader's profile, in five indexed reads. Later signals win: a
     paper voted for and then marked "not interested" is a negative."""
     profile = Profile(user_id=user.pk)

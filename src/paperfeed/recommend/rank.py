@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 from django.db import connection
-from threadpoolctl import ThreadpoolController
+from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]  # ships no types
 
 from paperfeed.catalogue.models import Authorship, Paper
 from paperfeed.catalogue.version import database_key
@@ -273,7 +273,7 @@ def _names(names: list[str]) -> str:
 
 def _liked_reasons(
     profile: Profile, positives: list[int], scored, row: int, titles: dict[int, str]
-) -> list[str]:  # type: ignore[no-untyped-def]
+) -> list[str]:
     """The liked papers whose shares of this paper's score are the largest."""
     top = scored.top_liked(row, most=2)
     cited = [positives[j] for j, share in top if share > 0]

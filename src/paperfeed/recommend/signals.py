@@ -15,7 +15,7 @@ from paperfeed.recommend.models import (
 )
 
 
-def set_signal(user, paper: Paper, kind: str | None) -> None:  # type: ignore[no-untyped-def]
+def set_signal(user, paper: Paper, kind: str | None) -> None:
     """Give ``paper`` the signal ``kind`` (replacing another), or clear it with None."""
     if kind is not None and kind not in dict(PaperSignal.KINDS):
         raise ValueError(f"unknown signal {kind!r}")
@@ -26,13 +26,13 @@ def set_signal(user, paper: Paper, kind: str | None) -> None:  # type: ignore[no
         PaperSignal.objects.update_or_create(user=user, paper=paper, defaults={"kind": kind})
 
 
-def signal_of(user, paper: Paper) -> str | None:  # type: ignore[no-untyped-def]
+def signal_of(user, paper: Paper) -> str | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return PaperSignal.objects.filter(user=user, paper=paper).values_list("kind", flat=True).first()
 
 
-def claim(user, papers: list[Paper]) -> int:  # type: ignore[no-untyped-def]
+def claim(user, papers: list[Paper]) -> int:
     """Mark papers as the reader's own ("these are my papers"); returns how many are new.
     A paper they had marked "not interested" becomes theirs."""
     added = 0
@@ -45,15 +45,15 @@ def claim(user, papers: list[Paper]) -> int:  # type: ignore[no-untyped-def]
     return added
 
 
-def follow_author(user, author: Author, on: bool = True) -> None:  # type: ignore[no-untyped-def]
+def follow_author(user, author: Author, on: bool = True) -> None:
     _follow(FollowedAuthor, user, on, author=author)
 
 
-def follow_category(user, category: Category, on: bool = True) -> None:  # type: ignore[no-untyped-def]
+def follow_category(user, category: Category, on: bool = True) -> None:
     _follow(FollowedCategory, user, on, category=category)
 
 
-def _follow(model, user, on: bool, **target) -> None:  # type: ignore[no-untyped-def]
+def _follow(model, user, on: bool, **target) -> None:
     if not on:
         model.objects.filter(user=user, **target).delete()
         return
@@ -64,7 +64,7 @@ def _follow(model, user, on: bool, **target) -> None:  # type: ignore[no-untyped
         pass
 
 
-def forget_reader(sender, instance, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def forget_reader(sender, instance, **kwargs) -> None:
     """``pre_delete`` of an account: everything the recommender knew about the reader
     goes with it (the foreign keys cascade too; this keeps it so whatever the models
     become)."""

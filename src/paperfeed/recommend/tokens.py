@@ -19,7 +19,7 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue(user, purpose: str) -> str:  # type: ignore[no-untyped-def]
+def issue(user, purpose: str) -> str:
     """A new token for ``purpose``, replacing (so revoking) the previous one."""
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -28,15 +28,15 @@ def issue(user, purpose: str) -> str:  # type: ignore[no-untyped-def]
     return raw
 
 
-def revoke(user, purpose: str) -> None:  # type: ignore[no-untyped-def]
+def revoke(user, purpose: str) -> None:
     ReaderToken.objects.filter(user=user, purpose=purpose).delete()
 
 
-def has_token(user, purpose: str) -> bool:  # type: ignore[no-untyped-def]
+def has_token(user, purpose: str) -> bool:
     return ReaderToken.objects.filter(user=user, purpose=purpose).exists()
 
 
-def user_for(raw: str, purpose: str):  # type: ignore[no-untyped-def]
+def user_for(raw: str, purpose: str):
     """The active account holding this token, or None."""
     if not raw or len(raw) > 200:
         return None

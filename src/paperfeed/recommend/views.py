@@ -28,7 +28,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SIGNAL_ACTIONS = {"more": PaperSignal.MORE, "not_interested": PaperSignal.NOT_INTERESTED}
 
 
-def _back(request, default: str) -> str:  # type: ignore[no-untyped-def]
+def _back(request, default: str) -> str:
     back = request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         return back
@@ -37,7 +37,7 @@ def _back(request, default: str) -> str:  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def paper_signal(request, arxiv_id: str):  # type: ignore[no-untyped-def]
+def paper_signal(request, arxiv_id: str):
     """``action``: ``more``, ``not_interested`` or ``clear``. htmx asking for the
     buttons (``reply=buttons``) gets them back; anything else goes back to ``next``
     (htmx follows that redirect, so a list can swap itself for its new order)."""
@@ -58,7 +58,7 @@ def paper_signal(request, arxiv_id: str):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def follow_author(request, pk: int):  # type: ignore[no-untyped-def]
+def follow_author(request, pk: int):
     author = get_object_or_404(Author, pk=pk)
     if (response := limit(request, "signal")) is not None:
         return response
@@ -68,7 +68,7 @@ def follow_author(request, pk: int):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def follow_category(request, code: str):  # type: ignore[no-untyped-def]
+def follow_category(request, code: str):
     category = get_object_or_404(Category, code=code)
     if (response := limit(request, "signal")) is not None:
         return response
@@ -77,7 +77,7 @@ def follow_category(request, code: str):  # type: ignore[no-untyped-def]
 
 
 @reader_required
-def start(request):  # type: ignore[no-untyped-def]
+def start(request):
     """The cold start: find yourself as an author and claim your papers, or paste arXiv
     ids, or upload a BibTeX / Zotero export."""
     query = (request.GET.get("author") or "").strip()[:200]
@@ -106,7 +106,7 @@ def start(request):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def claim(request):  # type: ignore[no-untyped-def]
+def claim(request):
     """Claim papers: checked boxes (``paper`` ids), pasted ids (``ids``) or a file."""
     if (response := limit(request, "signal")) is not None:
         return response
@@ -143,7 +143,7 @@ def claim(request):  # type: ignore[no-untyped-def]
 
 
 @reader_required
-def profile_page(request):  # type: ignore[no-untyped-def]
+def profile_page(request):
     return render(
         request,
         "recommend/profile.html",
@@ -159,7 +159,7 @@ def profile_page(request):  # type: ignore[no-untyped-def]
 
 @require_GET
 @reader_required
-def profile_export(request):  # type: ignore[no-untyped-def]
+def profile_export(request):
     response = JsonResponse(export(request.user), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="paperfeed-recommender.json"'
     response["Cache-Control"] = "private, no-store"
@@ -168,7 +168,7 @@ def profile_export(request):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def forget(request):  # type: ignore[no-untyped-def]
+def forget(request):
     """Remove one thing the recommender knows: ``what`` is ``signal``, ``author`` or
     ``category``; ``key`` names it."""
     if (response := limit(request, "signal")) is not None:
@@ -187,7 +187,7 @@ def forget(request):  # type: ignore[no-untyped-def]
 
 @require_POST
 @reader_required
-def token(request, purpose: str):  # type: ignore[no-untyped-def]
+def token(request, purpose: str):
     """Create (replacing the old one) or revoke the feed or API token."""
     if purpose not in (tokens.FEED, tokens.API):
         return HttpResponseBadRequest("unknown token")

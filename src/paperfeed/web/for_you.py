@@ -30,7 +30,7 @@ def window_dates(window: str) -> tuple[dt.date | None, dt.date | None]:
 
 
 @never_cache
-def for_you(request):  # type: ignore[no-untyped-def]
+def for_you(request):
     window = request.GET.get("window")
     window = window if window in WINDOWS else "day"
     context = {"windows": WINDOWS, "window": window, "items": [], "list_id": LIST_ID}

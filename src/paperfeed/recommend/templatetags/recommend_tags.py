@@ -14,7 +14,7 @@ from paperfeed.recommend.models import FollowedAuthor, FollowedCategory
 register = template.Library()
 
 
-def _button(request, action: str, following: bool, label: str):  # type: ignore[no-untyped-def]
+def _button(request, action: str, following: bool, label: str):
     return format_html(
         '<form method="post" action="{}" class="follow-form">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
@@ -31,7 +31,7 @@ def _button(request, action: str, following: bool, label: str):  # type: ignore[
 
 
 @register.simple_tag(takes_context=True)
-def follow_author_button(context, author):  # type: ignore[no-untyped-def]
+def follow_author_button(context, author):
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return mark_safe("")
@@ -41,7 +41,7 @@ def follow_author_button(context, author):  # type: ignore[no-untyped-def]
 
 
 @register.simple_tag(takes_context=True)
-def follow_category_button(context, category):  # type: ignore[no-untyped-def]
+def follow_category_button(context, category):
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return mark_safe("")

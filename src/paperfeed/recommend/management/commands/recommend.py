@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from paperfeed.recommend.stateless import BadRequest, Query, parse_date, query_from, run
 
 
-def _date(text: str):  # type: ignore[no-untyped-def]
+def _date(text: str):
     try:
         return parse_date(text, "date")
     except BadRequest as exc:
@@ -29,7 +29,7 @@ def _date(text: str):  # type: ignore[no-untyped-def]
 class Command(BaseCommand):
     help = "Recommend papers like the given ones (stateless: nothing is stored)."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("stdin", nargs="?", choices=["-"], help="'-': JSON lines on stdin")
         parser.add_argument("--like", nargs="+", default=[], metavar="ID")
         parser.add_argument("--dislike", nargs="+", default=[], metavar="ID")
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=20)
         parser.add_argument("--json", action="store_true", help="one JSON line")
 
-    def handle(self, *args, **opts) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts) -> None:
         if opts["stdin"] == "-":
             self._lines()
             return
