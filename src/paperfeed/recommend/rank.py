@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 from django.db import connection
-from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]  # ships no types
+from threadpoolctl import ThreadpoolController
 
 from paperfeed.catalogue.models import Authorship, Paper
 from paperfeed.catalogue.version import database_key
