@@ -44,10 +44,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchdata import LISTINGS, require_listings  # noqa: E402  (this folder is on sys.path)
 from site_load import Connection, free_port, percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-LISTINGS = ROOT.parent / "shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz"
 WORDS = ["diffusion", "language models", "graph neural network", "robot", "segmentation",
          "reinforcement learning", "retrieval", "protein", "transformer", "privacy"]  # fmt: skip
 
@@ -228,6 +228,7 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=4, help="of the clients, signed in")
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
+    require_listings()
     with tempfile.TemporaryDirectory(prefix="pf-cluster-") as tmp:
         work = Path(tmp)
         with gzip.open(LISTINGS, "rt") as source:

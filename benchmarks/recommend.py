@@ -434,6 +434,9 @@ def main() -> None:
     args = parser.parse_args()
     if not args.data_dir:
         raise SystemExit("--data-dir (or PAPERFEED_DATA_DIR): an imported, embedded catalogue")
+    from benchdata import require_data_dir  # this folder is on sys.path
+
+    require_data_dir(args.data_dir, "the listings corpus imported and embedded")
     if args.grow:
         grown(args)
         return

@@ -28,8 +28,9 @@ import time
 from itertools import islice
 from pathlib import Path
 
+from benchdata import LISTINGS, require_listings  # noqa: E402  (this folder is on sys.path)
+
 ROOT = Path(__file__).resolve().parents[1]
-LISTINGS = ROOT.parent / "shared/data/arxiv/cs-listings-2025-03_2026-07.jsonl.gz"
 
 
 def load() -> str:
@@ -74,6 +75,7 @@ def main() -> None:
     parser.add_argument("--lease", type=float, default=5.0)
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
+    require_listings()
     with tempfile.TemporaryDirectory(prefix="pf-queue-") as tmp:
         work = Path(tmp)
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PAPERFEED_DATA_DIR": str(work)}

@@ -12,17 +12,21 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 ARGS = {
     "ann_recall.py": ["--data-dir", "{missing}"],
+    "cluster_load.py": [],
     "digest_send.py": [],
     "embed_reference.py": ["reference", "10", "{missing}/out.npy"],
     "embed_speed.py": [],
     "feed_pages.py": ["--data-dir", "{missing}"],
     "import_rate.py": ["--db", "sqlite"],
     "pg_copy.py": ["--data-dir", "{missing}"],
+    "recommend.py": ["--data-dir", "{missing}"],
     "pgvector_recall.py": ["--data-dir", "{missing}", "--postgres", "{missing}/pg"],
     "scifact.py": [],
     "search_latency.py": ["--data-dir", "{missing}"],
     "site_load.py": ["--data-dir", "{missing}"],
+    "task_queue.py": [],
     "trending.py": [],
+    "worker_throughput.py": [],
 }
 
 

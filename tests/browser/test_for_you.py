@@ -22,11 +22,12 @@ pytestmark = [
 ]
 
 
-def test_claim_papers_then_not_interested_changes_for_you(session, embedder, artifacts):  # noqa: F811
+def test_claim_papers_then_not_interested_changes_for_you(session, embedder, artifacts, settings):  # noqa: F811
     papers = load_papers(80)
     index_papers_now([p.pk for p in papers])
     vectors.clear_caches()
     s = session(viewport={"width": 1280, "height": 900})
+    settings.PAPERFEED_BASE_URL = s.base  # account emails link to the configured site
     page = s.page
 
     s.goto("/accounts/signup")
