@@ -299,3 +299,20 @@ def test_author_and_category_pages_have_follow_buttons(client, papers):
     assert "Following this author" in client.get(author_page).content.decode()
     page = client.get(reverse("web:category", args=["cs.CV"])).content.decode()
     assert "Follow cs.CV" in page
+
+
+def test_the_paper_page_has_signal_buttons_for_readers_only(client, papers):
+    paper = papers[0]
+    page = reverse("web:paper", args=[paper.arxiv_id])
+    assert b"signal-panel" not in client.get(page).content  # visitors: nothing to press
+    reader = make_reader()
+    client.force_login(reader)
+    html = client.get(page).content.decode()
+    action = reverse("recommend:signal", args=[paper.arxiv_id])
+    assert 'class="signal-panel"' in html and f'action="{action}"' in html
+    assert f'hx-post="{action}"' in html and 'aria-pressed="false">More like this' in html
+    # the no-JS form: posts, records the signal, comes back to the page pressed
+    response = client.post(action, {"action": "more", "next": page})
+    assert response.status_code == 302 and response["Location"] == page
+    assert signals.signal_of(reader, paper) == PaperSignal.MORE
+    assert 'aria-pressed="true">More like this' in client.get(page).content.decode()
