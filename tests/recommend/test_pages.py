@@ -316,3 +316,34 @@ def test_the_paper_page_has_signal_buttons_for_readers_only(client, papers):
     assert response.status_code == 302 and response["Location"] == page
     assert signals.signal_of(reader, paper) == PaperSignal.MORE
     assert 'aria-pressed="true">More like this' in client.get(page).content.decode()
+
+
+def test_cards_have_signal_buttons_for_readers_without_a_query_per_card(client, papers):
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from paperfeed.community import listing
+    from paperfeed.web.cards import render_cards
+
+    assert b"signal-item" not in client.get("/?show=all").content  # visitors: none
+    reader = make_reader()
+    signals.set_signal(reader, papers[0], PaperSignal.NOT_INTERESTED)
+    cards = list(listing.card_queryset().filter(pk__in=[p.pk for p in papers[:20]]))
+
+    def render(n: int) -> tuple[str, int]:
+        request = RequestFactory().get("/")
+        request.user = reader
+        with CaptureQueriesContext(connection) as queries:
+            html = str(render_cards(request, cards[:n]))
+        return html, len(queries)
+
+    few, few_queries = render(2)
+    many, many_queries = render(20)
+    assert few_queries == many_queries  # the reader's signals are read once
+    assert many.count('class="signal-item"') == 20
+    pressed = f'<div class="signal-buttons" id="signals-{papers[0].arxiv_id.replace(".", "-")}">'
+    part = many[many.index(pressed) :]
+    assert 'aria-pressed="true">Not interested' in part[: part.index("</div>")]
+    client.force_login(reader)
+    assert b'class="signal-item"' in client.get("/?show=all").content

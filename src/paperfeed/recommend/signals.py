@@ -22,14 +22,22 @@ def set_signal(user, paper: Paper, kind: str | None) -> None:  # type: ignore[no
     with transaction.atomic():
         if kind is None:
             PaperSignal.objects.filter(user=user, paper=paper).delete()
-            return
-        PaperSignal.objects.update_or_create(user=user, paper=paper, defaults={"kind": kind})
+        else:
+            PaperSignal.objects.update_or_create(user=user, paper=paper, defaults={"kind": kind})
 
 
 def signal_of(user, paper: Paper) -> str | None:  # type: ignore[no-untyped-def]
     if not getattr(user, "is_authenticated", False):
         return None
     return PaperSignal.objects.filter(user=user, paper=paper).values_list("kind", flat=True).first()
+
+
+def signals_of(user) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    """paper id -> the reader's signal, every paper at once (one query), so a list of
+    cards shows each button pressed or not without a query per card."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(PaperSignal.objects.filter(user=user).values_list("paper_id", "kind"))
 
 
 def claim(user, papers: list[Paper]) -> int:  # type: ignore[no-untyped-def]
