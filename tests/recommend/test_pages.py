@@ -347,3 +347,19 @@ def test_cards_have_signal_buttons_for_readers_without_a_query_per_card(client, 
     assert 'aria-pressed="true">Not interested' in part[: part.index("</div>")]
     client.force_login(reader)
     assert b'class="signal-item"' in client.get("/?show=all").content
+
+
+def test_a_signal_moves_the_paper_page_etag(client, papers):
+    """Without it a browser revalidating after the no-JS form's redirect got a 304 and
+    showed the buttons as they were before the click."""
+    from paperfeed.web.responses import clear_page_cache
+
+    paper = papers[0]
+    page = reverse("web:paper", args=[paper.arxiv_id])
+    client.force_login(make_reader())
+    clear_page_cache()
+    etag = client.get(page)["ETag"]
+    assert client.get(page, headers={"If-None-Match": etag}).status_code == 304
+    client.post(reverse("recommend:signal", args=[paper.arxiv_id]), {"action": "more"})
+    again = client.get(page, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and 'aria-pressed="true">More like this' in again.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from paperfeed.catalogue.models import Author, Category, Paper
+from paperfeed.community.state import changed
 from paperfeed.recommend.models import (
     FollowedAuthor,
     FollowedCategory,
@@ -16,7 +17,9 @@ from paperfeed.recommend.models import (
 
 
 def set_signal(user, paper: Paper, kind: str | None) -> None:  # type: ignore[no-untyped-def]
-    """Give ``paper`` the signal ``kind`` (replacing another), or clear it with None."""
+    """Give ``paper`` the signal ``kind`` (replacing another), or clear it with None.
+    The paper's pages change for this reader (buttons pressed, the For you order), so
+    their ETags move: a revalidating browser gets the new page, not a 304."""
     if kind is not None and kind not in dict(PaperSignal.KINDS):
         raise ValueError(f"unknown signal {kind!r}")
     with transaction.atomic():
@@ -24,6 +27,7 @@ def set_signal(user, paper: Paper, kind: str | None) -> None:  # type: ignore[no
             PaperSignal.objects.filter(user=user, paper=paper).delete()
         else:
             PaperSignal.objects.update_or_create(user=user, paper=paper, defaults={"kind": kind})
+        changed([paper.pk])
 
 
 def signal_of(user, paper: Paper) -> str | None:  # type: ignore[no-untyped-def]
@@ -50,6 +54,7 @@ def claim(user, papers: list[Paper]) -> int:  # type: ignore[no-untyped-def]
                 user=user, paper=paper, defaults={"kind": PaperSignal.CLAIMED}
             )
             added += created
+        changed([paper.pk for paper in papers])
     return added
 
 
