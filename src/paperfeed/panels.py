@@ -25,7 +25,8 @@ every panel; on the paper page that is ``paper``, ``request``, ``user``,
 vote button, HTML). The panel's own context is laid over it.
 
 Orders in use on ``PAPER``: 10 trending (votes, score, submitted by), 20 code links,
-30 save to a collection, 40 curation. On ``PROFILE``: 10 community.
+30 save to a collection, 40 curation, 50 recommender signals (more like this / not
+interested). On ``PROFILE``: 10 community.
 """
 
 from __future__ import annotations

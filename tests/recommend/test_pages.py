@@ -299,3 +299,67 @@ def test_author_and_category_pages_have_follow_buttons(client, papers):
     assert "Following this author" in client.get(author_page).content.decode()
     page = client.get(reverse("web:category", args=["cs.CV"])).content.decode()
     assert "Follow cs.CV" in page
+
+
+def test_the_paper_page_has_signal_buttons_for_readers_only(client, papers):
+    paper = papers[0]
+    page = reverse("web:paper", args=[paper.arxiv_id])
+    assert b"signal-panel" not in client.get(page).content  # visitors: nothing to press
+    reader = make_reader()
+    client.force_login(reader)
+    html = client.get(page).content.decode()
+    action = reverse("recommend:signal", args=[paper.arxiv_id])
+    assert 'class="signal-panel"' in html and f'action="{action}"' in html
+    assert f'hx-post="{action}"' in html and 'aria-pressed="false">More like this' in html
+    # the no-JS form: posts, records the signal, comes back to the page pressed
+    response = client.post(action, {"action": "more", "next": page})
+    assert response.status_code == 302 and response["Location"] == page
+    assert signals.signal_of(reader, paper) == PaperSignal.MORE
+    assert 'aria-pressed="true">More like this' in client.get(page).content.decode()
+
+
+def test_cards_have_signal_buttons_for_readers_without_a_query_per_card(client, papers):
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from paperfeed.community import listing
+    from paperfeed.web.cards import render_cards
+
+    assert b"signal-item" not in client.get("/?show=all").content  # visitors: none
+    reader = make_reader()
+    signals.set_signal(reader, papers[0], PaperSignal.NOT_INTERESTED)
+    cards = list(listing.card_queryset().filter(pk__in=[p.pk for p in papers[:20]]))
+
+    def render(n: int) -> tuple[str, int]:
+        request = RequestFactory().get("/")
+        request.user = reader
+        with CaptureQueriesContext(connection) as queries:
+            html = str(render_cards(request, cards[:n]))
+        return html, len(queries)
+
+    few, few_queries = render(2)
+    many, many_queries = render(20)
+    assert few_queries == many_queries  # the reader's signals are read once
+    assert many.count('class="signal-item"') == 20
+    pressed = f'<div class="signal-buttons" id="signals-{papers[0].arxiv_id.replace(".", "-")}">'
+    part = many[many.index(pressed) :]
+    assert 'aria-pressed="true">Not interested' in part[: part.index("</div>")]
+    client.force_login(reader)
+    assert b'class="signal-item"' in client.get("/?show=all").content
+
+
+def test_a_signal_moves_the_paper_page_etag(client, papers):
+    """Without it a browser revalidating after the no-JS form's redirect got a 304 and
+    showed the buttons as they were before the click."""
+    from paperfeed.web.responses import clear_page_cache
+
+    paper = papers[0]
+    page = reverse("web:paper", args=[paper.arxiv_id])
+    client.force_login(make_reader())
+    clear_page_cache()
+    etag = client.get(page)["ETag"]
+    assert client.get(page, headers={"If-None-Match": etag}).status_code == 304
+    client.post(reverse("recommend:signal", args=[paper.arxiv_id]), {"action": "more"})
+    again = client.get(page, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and 'aria-pressed="true">More like this' in again.text

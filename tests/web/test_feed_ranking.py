@@ -13,6 +13,7 @@ from paperfeed.catalogue.models import Paper
 from paperfeed.community.curation import feature
 from paperfeed.community.state import forget_recent_revision, set_stars
 from paperfeed.community.votes import cast
+from paperfeed.recommend.rank import Fit
 from paperfeed.web import feed, ranking
 from paperfeed.web.responses import clear_page_cache
 from tests.support.community import make_curator, make_reader
@@ -80,7 +81,7 @@ def test_reader_fit_is_the_fourth_key(client, corpus, monkeypatch):
     papers = day_papers()
     voted, fitting = papers[-1], papers[-2]
     vote(voted, 1)
-    monkeypatch.setattr(ranking, "reader_fit", lambda request, ids: {fitting.pk: 0.9})
+    monkeypatch.setattr(ranking, "reader_fit", lambda request, ids: {fitting.pk: Fit(0.9)})
     assert top_ids(client)[:3] == [voted.arxiv_id, fitting.arxiv_id, papers[0].arxiv_id]
 
 

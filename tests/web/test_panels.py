@@ -47,7 +47,13 @@ def test_the_paper_page_walks_the_registered_panels(client, corpus, settings, tm
     (tmp_path / "extra.html").write_text(extra)
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
     names = [p.name for p in panels.PAPER.panels()]
-    assert names == ["trending.score", "codelinks.code", "community.save", "community.curate"]
+    assert names == [
+        "trending.score",
+        "codelinks.code",
+        "community.save",
+        "community.curate",
+        "recommend.signal",
+    ]
     panels.PAPER.register(panels.Panel("test.extra", "extra.html", context_of({}), order=15))
     try:
         html = client.get("/papers/0704.0001").content.decode()

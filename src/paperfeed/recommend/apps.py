@@ -10,7 +10,10 @@ class RecommendConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_delete
 
+        from paperfeed.recommend import panels
         from paperfeed.recommend.signals import forget_reader
+
+        panels.register()
 
         pre_delete.connect(
             forget_reader, sender=get_user_model(), dispatch_uid="paperfeed.recommend.forget"

@@ -24,7 +24,7 @@ from paperfeed.catalogue.models import Authorship, Paper
 from paperfeed.catalogue.version import database_key
 from paperfeed.community.state import visible_filter
 from paperfeed.recommend.model import ModelParams, ReaderModel, fit, seed_for
-from paperfeed.recommend.profile import VERBS, Profile
+from paperfeed.recommend.profile import VERBS, Profile, profile_for
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters
 from paperfeed.search.models import PaperEmbedding
@@ -104,6 +104,48 @@ def recommend(
         reasons.extend(boosts[i].reasons)
         results.append(Recommendation(pk, arxiv[pk], titles[pk], float(scores[i]), reasons))
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """How well one given paper fits a reader: the recommender's score (higher is
+    better) and why, in words ("" when nothing the reader did explains it)."""
+
+    score: float
+    reason: str = ""
+
+
+def fit_of(user, paper_ids: list[int]) -> dict[int, Fit]:  # type: ignore[no-untyped-def]
+    """The reader's fit of each of these papers (a day's feed, a few hundred), scored
+    exactly by the same model and boosts as :func:`recommend`, so a page can order
+    them for this reader. Empty for a reader without signals or follows. Papers the
+    reader marked "not interested" score below every other."""
+    profile = profile_for(user)
+    if profile.empty or not paper_ids:
+        return {}
+    ids = list(dict.fromkeys(paper_ids))
+    with _blas().limit(limits=1, user_api="blas"):
+        model = reader_model(profile)
+        found, X = load_vectors(ids)
+        scored = model.score(X) if len(found) and len(model.positives) else None
+    row_of = {int(pk): i for i, pk in enumerate(found.tolist())}
+    boosts = _boosts(profile, ids, model.params, _authored(profile, Filters(), among=ids))
+    titles = dict(Paper.objects.filter(id__in=list(profile.positive)).values_list("id", "title"))
+    floor = float(scored.total.min()) if scored is not None and len(scored.total) else 0.0
+    fits: dict[int, Fit] = {}
+    for pk, boost in zip(ids, boosts, strict=True):
+        row = row_of.get(pk)
+        reasons = []
+        score = floor
+        if scored is not None and row is not None:
+            score = float(scored.total[row])
+            reasons.extend(_liked_reasons(profile, model.positive_ids, scored, row, titles))
+        reasons.extend(boost.reasons)
+        fits[pk] = Fit(score + boost.total, "; ".join(reasons))
+    lowest = min((f.score for f in fits.values()), default=0.0) - 1.0
+    for pk in set(profile.negative) & set(fits):
+        fits[pk] = Fit(lowest, "")
+    return fits
 
 
 @lru_cache(maxsize=1)
@@ -192,13 +234,14 @@ class Authored:
     newest: list[int] = field(default_factory=list)
 
 
-def _authored(profile: Profile, filters: Filters) -> Authored:
+def _authored(profile: Profile, filters: Filters, among: list[int] | None = None) -> Authored:
     liked = _authors_of(list(profile.positive)) if profile.positive else {}
     wanted = set(liked) | set(profile.authors)
     authored = Authored(liked=liked)
     if not wanted:
         return authored
     rows = Authorship.objects.filter(author_id__in=wanted)
+    rows = rows.filter(paper_id__in=among) if among is not None else rows
     rows = rows.filter(paper__announced__gte=filters.date_from) if filters.date_from else rows
     rows = rows.filter(paper__announced__lte=filters.date_to) if filters.date_to else rows
     for paper_id, author_id, name in rows.order_by("-paper_id").values_list(

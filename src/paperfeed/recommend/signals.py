@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from paperfeed.catalogue.models import Author, Category, Paper
+from paperfeed.community.state import changed
 from paperfeed.recommend.models import (
     FollowedAuthor,
     FollowedCategory,
@@ -16,20 +17,31 @@ from paperfeed.recommend.models import (
 
 
 def set_signal(user, paper: Paper, kind: str | None) -> None:
-    """Give ``paper`` the signal ``kind`` (replacing another), or clear it with None."""
+    """Give ``paper`` the signal ``kind`` (replacing another), or clear it with None.
+    The paper's pages change for this reader (buttons pressed, the For you order), so
+    their ETags move: a revalidating browser gets the new page, not a 304."""
     if kind is not None and kind not in dict(PaperSignal.KINDS):
         raise ValueError(f"unknown signal {kind!r}")
     with transaction.atomic():
         if kind is None:
             PaperSignal.objects.filter(user=user, paper=paper).delete()
-            return
-        PaperSignal.objects.update_or_create(user=user, paper=paper, defaults={"kind": kind})
+        else:
+            PaperSignal.objects.update_or_create(user=user, paper=paper, defaults={"kind": kind})
+        changed([paper.pk])
 
 
 def signal_of(user, paper: Paper) -> str | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return PaperSignal.objects.filter(user=user, paper=paper).values_list("kind", flat=True).first()
+
+
+def signals_of(user) -> dict[int, str]:
+    """paper id -> the reader's signal, every paper at once (one query), so a list of
+    cards shows each button pressed or not without a query per card."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return dict(PaperSignal.objects.filter(user=user).values_list("paper_id", "kind"))
 
 
 def claim(user, papers: list[Paper]) -> int:
@@ -42,6 +54,7 @@ def claim(user, papers: list[Paper]) -> int:
                 user=user, paper=paper, defaults={"kind": PaperSignal.CLAIMED}
             )
             added += created
+        changed([paper.pk for paper in papers])
     return added
 
 

@@ -28,6 +28,8 @@ from paperfeed.web.responses import cached_page
 SPANS = ("day", "week", "month")
 SHOWS = ("top", "all")
 VIEWS = ("cards", "list")
+ORDERS = ("readers", ranking.FOR_YOU)
+DEFAULTS = ("", "top", "cards", "readers")  # values the links leave out
 TOP_COUNT = 10  # papers in the top of a day (after the featured ones)
 LIST_PAGE_SIZE = 200  # compact rows a page in the list view
 
@@ -75,11 +77,19 @@ def daily(request):
     # a later page of the day is a page of all its papers (links from before the top)
     show = parse_choice(request.GET.get("show"), SHOWS, "all" if number > 1 else "top", "show")
     view = parse_choice(request.GET.get("view"), VIEWS, "cards", "view")
+    order = parse_choice(request.GET.get("order"), ORDERS, "readers", "order")
+    if order == ranking.FOR_YOU and not request.user.is_authenticated:
+        raise BadParameter("order=for-you is the signed-in reader's own order; sign in first")
 
     nav = day_nav(day)
     if day is None:
         day = nav.latest
-    kept = {"category": category.code if category else "", "show": show, "view": view}
+    kept = {
+        "category": category.code if category else "",
+        "show": show,
+        "view": view,
+        "order": order,
+    }
     context = {
         "day": day,
         "span": span,
@@ -87,8 +97,9 @@ def daily(request):
         "nav": nav,
         "show": show,
         "view": view,
-        # what the date and span links keep: the filter, what is shown and the view
-        "keep": urlencode({k: v for k, v in kept.items() if v and v not in ("top", "cards")}),
+        "order": order,
+        # what the date and span links keep: the filter, what is shown, view and order
+        "keep": urlencode({k: v for k, v in kept.items() if v not in DEFAULTS}),
         "feed_url_params": f"?category={category.code}" if category else "",
     }
     if day is None:  # empty catalogue
@@ -96,7 +107,7 @@ def daily(request):
 
     first, last = span_bounds(day, span)
     in_span = listing.visible_papers().filter(announced__gte=first, announced__lte=last)
-    ranked = ranking.entries(in_span, first, last, request)
+    ranked = ranking.entries(in_span, first, last, request, order)
     facets = facets_of(ranked)
     span_total = len(ranked)
     if category is not None:
@@ -115,18 +126,19 @@ def daily(request):
         page = queries.Page(papers, 1, len(chosen), max(len(chosen), 1))
         group_by = ""
     else:
-        if category is None:
+        mixed = category is None and order != ranking.FOR_YOU  # the reader's order: one list
+        if mixed:
             ordered = ranking.grouped(ranked, "category" if span == "day" else "day")
         else:
             ordered = ranked
         size = LIST_PAGE_SIZE if view == "list" else queries.PAGE_SIZE
         start = (number - 1) * size
         window = [(e, start + i) for i, e in enumerate(ordered[start : start + size], 1)]
-        papers = load_cards(window, numbered=category is not None)
+        papers = load_cards(window, numbered=not mixed)
         page = queries.Page(papers, number, len(ordered), size)
         if number > 1 and not papers:
             raise BadParameter(f"page {number} is past the end (there are {page.pages})")
-        group_by = "" if category is not None else ("category" if span == "day" else "day")
+        group_by = "" if not mixed else ("category" if span == "day" else "day")
     context.update(
         first=first,
         last=last,
@@ -139,5 +151,7 @@ def daily(request):
         group_by=group_by,
         top_mode=top_mode,
         ranked_by_readers=any(ranking.has_signal(e) for e in ranked),
+        # the reader's own order is offered once the recommender knows them
+        for_you=order == ranking.FOR_YOU or any(e.fit for e in ranked),
     )
     return render(request, "web/feed.html", context)

@@ -53,7 +53,7 @@ def for_you(request):
     context["items"] = [
         {
             "reasons": rec.reasons,
-            "card": render_cards(request, [papers[rec.paper_id]], level=3),
+            "card": render_cards(request, [papers[rec.paper_id]], level=3, signals=False),
             "buttons": signal_html(request, papers[rec.paper_id], None, target=target),
         }
         for rec in found

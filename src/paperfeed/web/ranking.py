@@ -7,8 +7,11 @@ liked, in this order of keys (each breaking the ties of the one before):
 1. featured: submitted by a reader or featured by a curator for this span;
 2. votes;
 3. stars its code gained over the last week, then its code's stars;
-4. how well it fits the signed-in reader (``reader_fit``; nothing yet, so no effect);
+4. how well it fits the signed-in reader (``reader_fit``: the recommender's score);
 5. newest arXiv id first (the order arXiv announces in).
+
+A signed-in reader with signals can ask for their own order (``FOR_YOU``): the fit
+first, the keys above breaking its ties, each paper with the reason it fits.
 
 Only the few columns the ranking needs are read for the whole span (one query of
 plain tuples); cards are loaded for the papers of the page shown.
@@ -24,6 +27,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.recommend.rank import Fit, fit_of
+
+FOR_YOU = "for-you"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,7 @@ class Entry:
     stars_gained: int
     stars: int
     fit: float = 0.0
+    reason: str = ""  # why it fits the reader, shown in the reader's own order
 
 
 def community_totals(papers: QuerySet[Paper]) -> Iterable[tuple]:
@@ -59,18 +66,28 @@ def community_totals(papers: QuerySet[Paper]) -> Iterable[tuple]:
     )
 
 
-def reader_fit(request: HttpRequest | None, paper_ids: list[int]) -> dict[int, float]:
+def reader_fit(request: HttpRequest | None, paper_ids: list[int]) -> dict[int, Fit]:
     """How well each paper fits the signed-in reader, higher is better (the fourth
-    key). Empty until personal recommendations exist; papers left out score 0."""
-    return {}
+    key): the recommender's score of each. Empty for visitors and for readers who
+    gave no signal; papers left out score 0."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return fit_of(user, paper_ids)
 
 
 def entries(
-    papers: QuerySet[Paper], first: dt.date, last: dt.date, request: HttpRequest | None = None
+    papers: QuerySet[Paper],
+    first: dt.date,
+    last: dt.date,
+    request: HttpRequest | None = None,
+    order: str = "",
 ) -> list[Entry]:
-    """The papers of ``papers`` ranked (see the module's docstring)."""
+    """The papers of ``papers`` ranked (see the module's docstring); ``order`` is
+    ``FOR_YOU`` for the reader's own order, anything else for the default one."""
     rows = list(community_totals(papers))
     fit = reader_fit(request, [row[0] for row in rows]) if rows else {}
+    none = Fit(0.0)
     ranked = [
         Entry(
             pk=pk,
@@ -81,12 +98,15 @@ def entries(
             votes=votes or 0,
             stars_gained=max(gained or 0, 0),
             stars=stars or 0,
-            fit=fit.get(pk, 0.0),
+            fit=fit.get(pk, none).score,
+            reason=fit.get(pk, none).reason if order == FOR_YOU else "",
         )
         for pk, arxiv_id, category, announced, votes, stars, gained, featured_on in rows
     ]
     ranked.sort(key=newest_first, reverse=True)  # the last key first: sorts are stable
     ranked.sort(key=sort_key)
+    if order == FOR_YOU:
+        ranked.sort(key=lambda entry: -entry.fit)  # stable: the default order breaks ties
     return ranked
 
 
