@@ -115,7 +115,7 @@ class Fit:
     reason: str = ""
 
 
-def fit_of(user, paper_ids: list[int]) -> dict[int, Fit]:  # type: ignore[no-untyped-def]
+def fit_of(user, paper_ids: list[int]) -> dict[int, Fit]:
     """The reader's fit of each of these papers (a day's feed, a few hundred), scored
     exactly by the same model and boosts as :func:`recommend`, so a page can order
     them for this reader. Empty for a reader without signals or follows. Papers the

@@ -44,14 +44,14 @@ def render_cards(
     return mark_safe(html)  # noqa: S308 (autoescaped Jinja2 output)
 
 
-def _signal_buttons(request: HttpRequest | None):  # type: ignore[no-untyped-def]
+def _signal_buttons(request: HttpRequest | None):
     """The card's signal buttons for a signed-in reader (None for visitors), with the
     reader's signals read once per request, not once per card."""
     if request is None or not request.user.is_authenticated:
         return None
     kinds = getattr(request, "_paperfeed_signals", None)
     if kinds is None:
-        kinds = request._paperfeed_signals = signals_of(request.user)
+        kinds = request._paperfeed_signals = signals_of(request.user)  # type: ignore[attr-defined]  # a per-request cache
     return lambda paper: signal_html(request, paper, kinds.get(paper.pk))
 
 
