@@ -63,7 +63,7 @@ def main() -> None:
 
     from paperfeed.catalogue.models import Paper
     from paperfeed.web import queries, ranking
-    from paperfeed.web.feed import span_bounds
+    from paperfeed.web.daily import span_bounds
     from paperfeed.web.responses import clear_page_cache
 
     setup_test_environment()

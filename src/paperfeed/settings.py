@@ -144,7 +144,7 @@ ACCOUNT_VERIFY_MAX_AGE = 3 * 86400  # seconds a sign-up confirmation link stays 
 PASSWORD_RESET_TIMEOUT = 3 * 3600
 # Community (paperfeed.community): submissions accept papers this many days old at most.
 PAPERFEED_SUBMISSION_MAX_AGE_DAYS = int(os.environ.get("PAPERFEED_SUBMISSION_MAX_AGE_DAYS", "14"))
-# Per-scope rate overrides, e.g. {"vote:user": "60/m"}; defaults in paperfeed.accounts.limits.
+# Per-scope rate overrides, e.g. {"vote:user": "60/m"}; defaults in paperfeed.accounts.rates.
 PAPERFEED_RATE_LIMITS: dict[str, str] = {}
 # Recommendations: rank the day for visitors who are not signed in by what all readers
 # here voted for and saved (paperfeed.recommend.community); off by default.

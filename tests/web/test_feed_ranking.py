@@ -14,7 +14,7 @@ from paperfeed.community.curation import feature
 from paperfeed.community.state import forget_recent_revision, set_stars
 from paperfeed.community.votes import cast
 from paperfeed.recommend.rank import Fit
-from paperfeed.web import feed, ranking
+from paperfeed.web import daily, ranking
 from paperfeed.web.responses import clear_page_cache
 from tests.support.community import make_curator, make_reader
 
@@ -44,7 +44,7 @@ def test_without_signals_the_top_is_the_newest_and_the_rest_one_click_away(clien
     papers = day_papers()
     response = client.get(f"/?date={DAY}")
     html = response.content.decode()
-    assert top_ids(client) == [p.arxiv_id for p in papers[: feed.TOP_COUNT]]
+    assert top_ids(client) == [p.arxiv_id for p in papers[: daily.TOP_COUNT]]
     assert "Top of the day" in html and "newest first; no votes yet" in html
     assert f'href="?date={DAY}&amp;show=all">See all {len(papers)} papers, by category' in html
     assert f">All {len(papers)}</a>" in html  # the switch between top and all
@@ -97,7 +97,7 @@ def test_the_list_view_is_compact_and_every_link_keeps_it(client, corpus):
     response = client.get(f"/?date={DAY}&view=list&show=all")
     html = response.content.decode()
     assert '<ol class="rows">' in html and 'class="card"' not in html
-    assert len(response.context["papers"]) == min(feed.LIST_PAGE_SIZE, len(day_papers()))
+    assert len(response.context["papers"]) == min(daily.LIST_PAGE_SIZE, len(day_papers()))
     assert html.count('<li class="row"') == len(response.context["papers"])
     assert '<details class="abstract">' not in html  # titles to scan, no abstracts
     # date steps, spans, facets and the date form keep the view (and what is shown)

@@ -108,7 +108,7 @@ class LimitedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from paperfeed.accounts.limits import allowed
+        from paperfeed.accounts.rates import allowed
 
         if allowed("email", who=f"email:{to_email.lower()}"):
             return  # silently: the page must not tell who has an account

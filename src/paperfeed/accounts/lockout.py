@@ -14,8 +14,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from paperfeed.accounts.limits import allowed, rate, too_many
-from paperfeed.ratelimit.limits import clear, hit, peek
+from paperfeed.accounts.rates import allowed, rate
+from paperfeed.ratelimit.limits import clear, hit, peek, too_many
 
 SCOPE = "login:account"
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods
 
 from paperfeed import panels
 from paperfeed.accounts import forms
-from paperfeed.accounts.limits import allowed, limit
 from paperfeed.accounts.lockout import count_failure, login_guard, unlock
 from paperfeed.accounts.models import Profile
+from paperfeed.accounts.rates import allowed, limit
 from paperfeed.accounts.verification import (
     password_mark,
     read_token,

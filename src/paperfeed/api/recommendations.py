@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from paperfeed.accounts.limits import allowed
+from paperfeed.accounts.rates import allowed
 from paperfeed.recommend import tokens
 from paperfeed.recommend.feed import latest_week
 from paperfeed.recommend.profile import profile_for

@@ -13,7 +13,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from pydantic import Field
 
-from paperfeed.accounts.limits import limit
+from paperfeed.accounts.rates import limit
 from paperfeed.api import schemas
 from paperfeed.api.serialize import paper_detail_dict, paper_dict
 from paperfeed.catalogue.days import days_with_counts

@@ -7,7 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from paperfeed.accounts.limits import limit
+from paperfeed.accounts.rates import limit
 from paperfeed.catalogue.models import Paper
 from paperfeed.codelinks.extract import parse_repository_url
 from paperfeed.codelinks.links import link

@@ -18,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from feedgen.feed import FeedGenerator
 
-from paperfeed.accounts.limits import limit
 from paperfeed.accounts.models import display_name
+from paperfeed.accounts.rates import limit
 from paperfeed.catalogue.bibtex import bibtex
 from paperfeed.catalogue.models import Paper
 from paperfeed.community import listing

@@ -20,8 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 from django.views.decorators.http import require_POST
 
-from paperfeed.accounts.limits import limit
 from paperfeed.accounts.models import Profile, display_name
+from paperfeed.accounts.rates import limit
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Comment
 from paperfeed.textlinks import linkify

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from paperfeed.accounts.limits import limit
 from paperfeed.accounts.models import Profile
+from paperfeed.accounts.rates import limit
 from paperfeed.accounts.sessions import end_sessions
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Comment, CurationLog, Feature, Vote

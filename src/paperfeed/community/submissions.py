@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from paperfeed.accounts.limits import limit
+from paperfeed.accounts.rates import limit
 from paperfeed.catalogue.ingest import Ingestor
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Submission

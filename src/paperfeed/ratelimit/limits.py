@@ -120,6 +120,17 @@ def client_ip(request: HttpRequest) -> str:
     return entries[-trusted] if len(entries) >= trusted else entries[0]
 
 
+def too_many(scope: str, wait: int) -> HttpResponse:
+    """The one answer to a request over any limit: 429 with ``Retry-After``."""
+    response = HttpResponse(
+        f"Too many requests ({scope}). Try again in {wait} s.\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def ratelimit(scope: str, rate: str, by: str = "ip") -> Callable:
     """Limit a view. ``by="user"`` counts per account (per IP for anonymous users)."""
     parsed = Rate.parse(rate)
@@ -136,14 +147,7 @@ def ratelimit(scope: str, rate: str, by: str = "ip") -> Callable:
                 who = f"ip:{client_ip(request)}"
             verdict = hit(scope, who, parsed)
             if not verdict.allowed:
-                response = HttpResponse(
-                    f"Too many requests ({scope}): at most {parsed.limit} every "
-                    f"{parsed.seconds} s. Try again in {verdict.retry_after} s.\n",
-                    status=429,
-                    content_type="text/plain; charset=utf-8",
-                )
-                response["Retry-After"] = str(verdict.retry_after)
-                return response
+                return too_many(scope, verdict.retry_after)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from paperfeed.accounts.limits import limit
+from paperfeed.accounts.rates import limit
 from paperfeed.catalogue.models import Author, Category, Paper
 from paperfeed.community.permissions import reader_required
 from paperfeed.recommend import coldstart, signals, tokens

@@ -22,7 +22,7 @@ from paperfeed.catalogue.models import Paper
 from paperfeed.search.embeddings import MODEL_NAME
 from paperfeed.search.filters import Filters
 from paperfeed.search.hits import Hit
-from paperfeed.search.keyword import clean_text, keyword_search, lookup_id, parse_query
+from paperfeed.search.keyword import clean_query, keyword_search, lookup_id, parse_query
 from paperfeed.search.models import PaperEmbedding
 from paperfeed.search.status import coverage
 
@@ -44,7 +44,7 @@ def embed_query(text: str):
 def semantic_search(
     query: str, filters: Filters, limit: int, offset: int = 0
 ) -> list[tuple[int, float]]:
-    text = clean_text(query)
+    text = clean_query(query)
     if not text:
         return []
     return _vector_search(embed_query(text), filters, limit, offset)
@@ -110,7 +110,7 @@ def search(
     if mode == "semantic":
         return _hits(semantic_search(query, filters, limit, offset), offset=offset)
     depth = max(FUSION_DEPTH, 2 * (offset + limit))
-    text = clean_text(query)
+    text = clean_query(query)
     # The query's embedding (ONNX, which releases the GIL) is computed on another
     # thread while the keyword half runs here (SQLite releases it too): on two cores
     # a hybrid search takes about as long as its slower half, not the sum. A pool

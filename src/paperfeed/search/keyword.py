@@ -25,7 +25,7 @@ from paperfeed.search.query import (
     MAX_TERMS,
     STOPWORDS,
     ParsedQuery,
-    clean_text,
+    clean_query,
     parse_query,
 )
 from paperfeed.sources.records import PaperRecord
@@ -36,7 +36,7 @@ __all__ = [
     "MAX_TERMS",
     "STOPWORDS",
     "ParsedQuery",
-    "clean_text",
+    "clean_query",
     "keyword_search",
     "lookup_id",
     "parse_query",

@@ -57,7 +57,7 @@ class ParsedQuery:
         return self.arxiv_id is not None or any(column for column, _, _ in self.terms)
 
 
-def clean_text(text: str) -> str:
+def clean_query(text: str) -> str:
     text = (text or "")[: MAX_QUERY_CHARS * 4]
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text[:MAX_QUERY_CHARS].strip()
@@ -65,7 +65,7 @@ def clean_text(text: str) -> str:
 
 def parse_query(text: str) -> ParsedQuery:
     """Split a user query into (column or None, words, is_prefix) terms."""
-    text = clean_text(text)
+    text = clean_query(text)
     parsed = ParsedQuery()
     if not text:
         return parsed

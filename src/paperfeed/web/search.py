@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from paperfeed.accounts.limits import limit
+from paperfeed.accounts.rates import limit
 from paperfeed.catalogue.models import Author, Category, Paper
 from paperfeed.community import listing
 from paperfeed.search import hybrid

@@ -4,7 +4,7 @@ from django.urls import path, re_path, register_converter
 
 from paperfeed.web import (
     categories,
-    feed,
+    daily,
     feeds,
     for_you,
     papers,
@@ -20,7 +20,7 @@ register_converter(CategoryConverter, "category")
 
 app_name = "web"
 urlpatterns = [
-    path("", feed.daily, name="feed"),
+    path("", daily.daily, name="feed"),
     path("trending", trending.trending, name="trending"),
     path("for-you", for_you.for_you, name="for-you"),
     path("papers/<path:arxiv_id>/vote", votes.vote, name="vote"),

@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from paperfeed.accounts.limits import limit
+from paperfeed.accounts.rates import limit
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.permissions import reader_required
 from paperfeed.community.state import votes_of

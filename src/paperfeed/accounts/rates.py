@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from paperfeed.ratelimit.limits import client_ip, hit
+from paperfeed.ratelimit.limits import client_ip, hit, too_many
 
 DEFAULT_RATES: dict[str, str] = {
     "signup:ip": "10/h",
@@ -56,16 +56,6 @@ def allowed(scope: str, request: HttpRequest | None = None, *, who: str | None =
         if not verdict.allowed:
             wait = max(wait, verdict.retry_after)
     return wait
-
-
-def too_many(scope: str, wait: int) -> HttpResponse:
-    response = HttpResponse(
-        f"Too many requests ({scope}). Try again in {wait} s.\n",
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def limit(request: HttpRequest, scope: str) -> HttpResponse | None:
