@@ -13,15 +13,32 @@ import sys
 _NO_AUTO_MIGRATE = {"migrate", "makemigrations", "help", "version", "check", "shell", "sqlmigrate"}
 
 
-def migrate_if_needed() -> None:
-    """Apply pending migrations quietly: the embedded default should just work."""
-    from django.core.management import call_command
+def _pending() -> bool:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        call_command("migrate", interactive=False, verbosity=0)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def migrate_if_needed() -> None:
+    """Apply pending migrations quietly: the embedded default should just work.
+
+    Two commands started together on a fresh data directory (``serve`` in one terminal,
+    ``import`` in the next) would both migrate and one would fail on a table the other
+    had just made: the migration runs under an exclusive lock on a file in the data
+    directory, and the plan is read again once the lock is held."""
+    import fcntl
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not _pending():
+        return
+    with open(settings.DATA_DIR / "migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _pending():
+            call_command("migrate", interactive=False, verbosity=0)
 
 
 def main(argv: list[str] | None = None) -> None:
