@@ -23,7 +23,12 @@ GOOD = {
 def check_deploy(data_dir, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "paperfeed", "check-deploy"],
-        env=paperfeed_env(data_dir, **env),
+        # the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment has not
+        env={
+            k: v
+            for k, v in paperfeed_env(data_dir, **env).items()
+            if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },
         cwd=REPO,
         capture_output=True,
         text=True,
