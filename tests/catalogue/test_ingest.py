@@ -7,10 +7,13 @@ import pytest
 from paperfeed.catalogue.ingest import Ingestor, load_record
 from paperfeed.catalogue.models import Author, Paper, Version
 from paperfeed.catalogue.signals import papers_changed
+from paperfeed.catalogue.version import recent_catalogue_version
+from paperfeed.search.filters import Filters
 from paperfeed.sources.jsonl import read_jsonl
 from paperfeed.sources.records import Author as AuthorRecord
 from paperfeed.sources.records import PaperRecord
 from paperfeed.sources.records import Version as VersionRecord
+from tests.support.corpus import listing_records
 from tests.support.paths import LISTINGS, SNAPSHOT
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +150,19 @@ def test_changed_papers_are_signalled_after_commit():
     finally:
         papers_changed.disconnect(receiver)
     assert seen == [[Paper.objects.get(arxiv_id="2501.00006").pk]]
+
+
+def test_a_batch_moves_the_version_before_it_commits():
+    """The version is kept a second per process; an import batch forgets it as it
+    writes, not only after commit. (A version read, then a batch that never commits
+    (a test's rolled-back transaction), left search's per-filter paper lists pointing
+    at papers that no longer existed.)"""
+    records = listing_records(40)
+    Ingestor().ingest(records[:20])
+    before = recent_catalogue_version()
+    everything = Filters(date_from=dt.date(1990, 1, 1))
+    first = set(everything.paper_ids().members)
+    Ingestor().ingest(records[20:])
+    assert recent_catalogue_version() != before
+    assert set(everything.paper_ids().members) == set(Paper.objects.values_list("id", flat=True))
+    assert set(everything.paper_ids().members) > first

@@ -10,14 +10,18 @@ class CatalogueConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from paperfeed.catalogue.models import Paper
-        from paperfeed.catalogue.signals import papers_changed
+        from paperfeed.catalogue.signals import papers_changed, papers_written
 
         # The version is read at most once a second; a change made by this process
-        # shows at once (other processes see it within the second).
+        # shows at once (other processes see it within the second). It is forgotten
+        # when an import batch writes (inside its transaction: a version read then and
+        # kept for a second must not outlive a batch that never commits) and again
+        # after the batch commits.
         post_save.connect(_forget_version, sender=Paper, dispatch_uid="paperfeed.catalogue.saved")
         post_delete.connect(
             _forget_version, sender=Paper, dispatch_uid="paperfeed.catalogue.deleted"
         )
+        papers_written.connect(_forget_version, dispatch_uid="paperfeed.catalogue.written")
         papers_changed.connect(_forget_version, dispatch_uid="paperfeed.catalogue.changed")
         m2m_changed.connect(
             _categories_changed,
