@@ -363,3 +363,81 @@ def test_a_signal_moves_the_paper_page_etag(client, papers):
     client.post(reverse("recommend:signal", args=[paper.arxiv_id]), {"action": "more"})
     again = client.get(page, headers={"If-None-Match": etag})
     assert again.status_code == 200 and 'aria-pressed="true">More like this' in again.text
+
+
+def _listed(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return [p.arxiv_id for p in response.context["papers"]]
+
+
+def test_not_interested_leaves_the_readers_lists(client, papers):
+    """Marked "not interested", a paper leaves that reader's day, trending and
+    category lists (not another reader's), and comes back when the mark is removed."""
+    from paperfeed.web.responses import clear_page_cache
+
+    clear_page_cache()
+    reader = make_reader()
+    client.force_login(reader)
+    trending = _listed(client, "/trending?window=day")
+    victim = next(
+        p
+        for p in Paper.objects.filter(arxiv_id__in=trending)
+        if p.arxiv_id in _listed(client, f"/categories/{p.primary_category_id}")
+    )
+    day_url = f"/?date={victim.announced}&show=all&view=list&category={victim.primary_category_id}"
+    lists = ["/trending?window=day", f"/categories/{victim.primary_category_id}", day_url]
+    before = {url: _listed(client, url) for url in lists}
+    assert all(victim.arxiv_id in found for found in before.values())
+    total = client.get(day_url).context["total"]
+
+    client.post(reverse("recommend:signal", args=[victim.arxiv_id]), {"action": "not_interested"})
+    for url in lists:
+        after = _listed(client, url)
+        assert victim.arxiv_id not in after, url
+        assert [a for a in before[url] if a != victim.arxiv_id] == after[: len(before[url]) - 1]
+    assert client.get(day_url).context["total"] == total - 1
+    # the paper page and search still find it
+    assert client.get(reverse("web:paper", args=[victim.arxiv_id])).status_code == 200
+
+    other = make_reader()
+    client.force_login(other)
+    assert all(victim.arxiv_id in _listed(client, url) for url in lists)
+
+    client.force_login(reader)
+    client.post(reverse("recommend:forget"), {"what": "signal", "key": victim.arxiv_id})
+    assert all(victim.arxiv_id in _listed(client, url) for url in lists)
+
+
+def test_follows_move_the_readers_etags_not_the_visitors(client, papers):
+    """After following (no JavaScript: the form redirects back), a revalidating browser
+    gets the page with the button pressed, not a 304 of the old page; a visitor's
+    cached copy of the same page stays valid."""
+    from django.test import Client
+
+    from paperfeed.web.responses import clear_page_cache
+
+    clear_page_cache()
+    author = Authorship.objects.filter(paper=papers[0]).first().author
+    page = client.get(reverse("web:author-id", args=[author.pk]))["Location"]
+    visitor = Client()
+    visitor_etag = visitor.get(page)["ETag"]
+    paper_page = reverse("web:paper", args=[papers[0].arxiv_id])
+    visitor_paper_etag = visitor.get(paper_page)["ETag"]
+
+    client.force_login(make_reader())
+    for action, shown in [("follow", "Following this author"), ("unfollow", "Follow this author")]:
+        etag = client.get(page)["ETag"]
+        assert client.get(page, headers={"If-None-Match": etag}).status_code == 304
+        client.post(reverse("recommend:follow-author", args=[author.pk]), {"action": action})
+        again = client.get(page, headers={"If-None-Match": etag})
+        assert again.status_code == 200 and shown in again.text
+    category = papers[0].primary_category_id
+    category_page = reverse("web:category", args=[category])
+    etag = client.get(category_page)["ETag"]
+    client.post(reverse("recommend:follow-category", args=[category]), {})
+    assert client.get(category_page, headers={"If-None-Match": etag}).status_code == 200
+    client.post(reverse("recommend:signal", args=[papers[0].arxiv_id]), {"action": "more"})
+
+    for url, old in [(page, visitor_etag), (paper_page, visitor_paper_etag)]:
+        assert visitor.get(url, headers={"If-None-Match": old}).status_code == 304

@@ -112,3 +112,18 @@ class SentPick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} picked for {self.user_id}"
+
+
+class ReaderRevision(models.Model):
+    """When the reader last told the recommender anything (a signal, a claim, a follow
+    or unfollow, a forgotten item). Their pages fold it into their ETags, so a browser
+    revalidating after a click gets the page as it now is, and a reader's click moves
+    only their own pages' ETags, not every visitor's cached page."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} changed {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -175,11 +175,11 @@ def forget(request):
         return response
     what, key = request.POST.get("what"), request.POST.get("key", "")
     if what == "signal":
-        PaperSignal.objects.filter(user=request.user, paper__arxiv_id=key).delete()
+        signals.forget_signal(request.user, key)
     elif what == "author" and key.isdigit():
-        request.user.followed_authors.filter(author_id=int(key)).delete()
+        signals.follow_author(request.user, int(key), on=False)
     elif what == "category":
-        request.user.followed_categories.filter(category_id=key).delete()
+        signals.follow_category(request.user, key, on=False)
     else:
         return HttpResponseBadRequest("what must be signal, author or category")
     return redirect(_back(request, reverse("recommend:profile")))

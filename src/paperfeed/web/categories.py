@@ -34,6 +34,7 @@ def category_detail(request, code: str):
         listed = listing.card_queryset().filter(categories=category)
     else:
         listed = listing.card_queryset().filter(primary_category=category)
+    listed = queries.without_dismissed(request, listed)
     page = queries.page_of(listed.order_by(*NEWEST_FIRST), number)
     if number > 1 and not page.items:
         raise BadParameter(f"page {number} is past the end (there are {page.pages})")

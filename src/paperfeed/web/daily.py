@@ -107,6 +107,7 @@ def daily(request):
 
     first, last = span_bounds(day, span)
     in_span = listing.visible_papers().filter(announced__gte=first, announced__lte=last)
+    in_span = queries.without_dismissed(request, in_span)
     ranked = ranking.entries(in_span, first, last, request, order)
     facets = facets_of(ranked)
     span_total = len(ranked)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -16,6 +17,9 @@ from paperfeed.catalogue.days import cached_by_version
 from paperfeed.catalogue.models import Category, Paper
 from paperfeed.catalogue.version import recent_catalogue_version
 from paperfeed.community.state import recent_revision as recent_community_revision
+from paperfeed.recommend.signals import dismissed, reader_revision
+
+PaperQuerySet = TypeVar("PaperQuerySet", bound=QuerySet[Paper])
 
 PAGE_SIZE = 50
 CARD_AUTHORS = 4  # authors shown on a card before "et al."
@@ -24,8 +28,10 @@ CARD_AUTHORS = 4  # authors shown on a card before "et al."
 def etag_for(request, *args, extra: str = "", **kwargs) -> str:
     """ETag of a page or feed: the catalogue's version plus the exact request (host
     included: feeds carry absolute URLs; the session too, for pages that show
-    per-reader bits), the community's revision and whatever else the page shows
-    (``extra``). Memoised on the request, which asks twice."""
+    per-reader bits), the community's revision, the signed-in reader's own revision
+    (what they told the recommender: buttons, follows, their order and hidden papers)
+    and whatever else the page shows (``extra``). Memoised on the request, which asks
+    twice."""
     memo = getattr(request, "_paperfeed_etag", None)
     if memo is None:
         session = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
@@ -37,6 +43,7 @@ def etag_for(request, *args, extra: str = "", **kwargs) -> str:
                 request.get_full_path(),
                 session,
                 recent_community_revision(),
+                reader_revision(getattr(request, "user", None)),
                 extra,
             )
         )
@@ -104,3 +111,20 @@ def page_of(
     offset = (number - 1) * size
     items = list(queryset[offset : offset + size]) if offset < total else []
     return Page(items, number, total, size)
+
+
+def dismissed_ids(request) -> set[int]:
+    """The papers the signed-in reader marked "not interested" (none for a visitor):
+    they leave the reader's lists, not only For you."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(dismissed(user).values_list("paper_id", flat=True))
+
+
+def without_dismissed(request, papers: PaperQuerySet) -> PaperQuerySet:
+    """``papers`` less those the signed-in reader marked "not interested"."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return papers
+    return papers.exclude(pk__in=dismissed(user))

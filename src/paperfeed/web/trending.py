@@ -9,6 +9,7 @@ from paperfeed.catalogue.version import recent_catalogue_version
 from paperfeed.community import listing
 from paperfeed.community.state import recent_revision
 from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, memoised_trending, window_bounds
+from paperfeed.web import queries
 from paperfeed.web.params import parse_choice
 from paperfeed.web.responses import cached_page
 
@@ -20,7 +21,12 @@ def trending(request):
     window = parse_choice(request.GET.get("window"), tuple(WINDOWS), DEFAULT_WINDOW, "window")
     bounds = window_bounds(window)
     version = f"{recent_catalogue_version()}|{recent_revision()}"
-    papers = memoised_trending(window, TRENDING_LIMIT, listing.card_queryset, version)
+    # The reader's "not interested" papers leave the list: twice the list is read then
+    # (two shared memo entries, not one per reader) and cut back.
+    hidden = queries.dismissed_ids(request)
+    fetch = 2 * TRENDING_LIMIT if hidden else TRENDING_LIMIT
+    papers = memoised_trending(window, fetch, listing.card_queryset, version)
+    papers = [p for p in papers if p.pk not in hidden][:TRENDING_LIMIT]
     return render(
         request,
         "web/trending.html",
