@@ -1,4 +1,5 @@
-"""A value read again at most every few seconds per process.
+"""Values worked out once and kept: for a few seconds per process (``Recent``), in a
+bounded table (``Lru``), or for the life of one object such as a request (``PerObject``).
 
 Page ETags consult the catalogue version and the community revision several times
 a request and on every request; reading them at most once a second keeps that off
@@ -16,6 +17,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 K = TypeVar("K")
 S = TypeVar("S")
+Obj = TypeVar("Obj")
 
 
 class Recent(Generic[T]):
@@ -63,3 +65,24 @@ class Lru(Generic[K, S, T]):
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+class PerObject(Generic[Obj, T]):
+    """``compute(obj)`` worked out once per object and kept on the object itself, in
+    its ``__dict__`` under ``name``: a request's ETag or vote buttons, a paper's
+    submission for the two panels of its page.
+
+    On the object, the value lives exactly as long as the object and is never seen
+    by another request or thread. A table keyed by the object would not do: model
+    instances compare and hash by primary key, so two loads of one row would share
+    a value (a submission read before a write), and an unsaved one has no hash."""
+
+    def __init__(self, name: str, compute: Callable[[Obj], T]) -> None:
+        self.name = name
+        self._compute = compute
+
+    def __call__(self, obj: Obj) -> T:
+        kept = vars(obj)
+        if self.name not in kept:
+            kept[self.name] = self._compute(obj)
+        return kept[self.name]

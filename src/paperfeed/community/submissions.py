@@ -25,6 +25,7 @@ from paperfeed.catalogue.models import Paper
 from paperfeed.community.models import Submission
 from paperfeed.community.permissions import reader_required
 from paperfeed.community.state import refresh_feature, set_featured
+from paperfeed.memo import PerObject
 from paperfeed.sources.arxiv_api import fetch_ids
 from paperfeed.sources.http import PoliteClient
 from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
@@ -98,11 +99,15 @@ __all__ = ["SubmissionRefused", "refresh_feature", "submission_of", "submit", "s
 def submission_of(paper: Paper) -> Submission | None:
     """The paper's submission with its submitter's profile, or None (kept on the
     paper: the score and curation panels of one page both show it)."""
-    if not hasattr(paper, "_paperfeed_submission"):
-        paper._paperfeed_submission = (  # type: ignore[attr-defined]  # mypy: memo attached to the instance
-            Submission.objects.filter(paper=paper).select_related("submitted_by__profile").first()
-        )
-    return paper._paperfeed_submission  # type: ignore[attr-defined]  # mypy: memo attached to the instance
+    return _submission(paper)
+
+
+_submission: PerObject[Paper, Submission | None] = PerObject(
+    "_paperfeed_submission",
+    lambda paper: (
+        Submission.objects.filter(paper=paper).select_related("submitted_by__profile").first()
+    ),
+)
 
 
 class SubmitForm(forms.Form):

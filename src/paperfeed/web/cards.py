@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.state import votes_of
+from paperfeed.memo import PerObject
 from paperfeed.recommend.buttons import signal_html
 from paperfeed.recommend.signals import signals_of
 from paperfeed.web.jinja import environment
@@ -49,10 +50,13 @@ def _signal_buttons(request: HttpRequest | None):
     reader's signals read once per request, not once per card."""
     if request is None or not request.user.is_authenticated:
         return None
-    kinds = getattr(request, "_paperfeed_signals", None)
-    if kinds is None:
-        kinds = request._paperfeed_signals = signals_of(request.user)  # type: ignore[attr-defined]  # a per-request cache
+    kinds = _signals(request)
     return lambda paper: signal_html(request, paper, kinds.get(paper.pk))
+
+
+_signals: PerObject[HttpRequest, dict[int, str]] = PerObject(
+    "_paperfeed_signals", lambda request: signals_of(request.user)
+)
 
 
 def render_rows(papers: Iterable[Paper], level: int = 3) -> SafeString:

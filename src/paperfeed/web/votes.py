@@ -28,6 +28,7 @@ from paperfeed.catalogue.models import Paper
 from paperfeed.community.permissions import reader_required
 from paperfeed.community.state import votes_of
 from paperfeed.community.votes import cast, has_voted, retract, vote_count, voted_paper_ids
+from paperfeed.memo import PerObject
 from paperfeed.web.jinja import environment
 
 
@@ -49,13 +50,14 @@ _SAMPLE_ID = "0000.00000"
 
 def button_context(request: HttpRequest | None) -> ButtonContext:
     """Memoised on the request."""
-    memo = getattr(request, "_paperfeed_vote_buttons", None) if request is not None else None
-    if memo is not None:
-        return memo
+    return _button_context(None) if request is None else _button_contexts(request)
+
+
+def _button_context(request: HttpRequest | None) -> ButtonContext:
     prefix, _, suffix = reverse("web:vote", args=[_SAMPLE_ID]).partition(_SAMPLE_ID)
     here = request.get_full_path() if request is not None else ""
     signed_in = request is not None and request.user.is_authenticated
-    memo = ButtonContext(
+    return ButtonContext(
         signed_in=signed_in,
         action_prefix=prefix,
         action_suffix=suffix,
@@ -63,9 +65,11 @@ def button_context(request: HttpRequest | None) -> ButtonContext:
         here=here,
         login=f"{reverse('accounts:login')}?{urlencode({'next': here})}",
     )
-    if request is not None:
-        request._paperfeed_vote_buttons = memo  # type: ignore[attr-defined]  # django-stubs: HttpRequest declares no per-request memo attributes
-    return memo
+
+
+_button_contexts: PerObject[HttpRequest, ButtonContext] = PerObject(
+    "_paperfeed_vote_buttons", _button_context
+)
 
 
 def vote_button(request: HttpRequest | None, paper: Any, votes: int, voted: bool) -> SafeString:
@@ -80,11 +84,12 @@ def voted_ids(request: HttpRequest) -> set[int]:
     """The papers the signed-in reader voted for (memoised for the request)."""
     if not request.user.is_authenticated:
         return set()
-    cached = getattr(request, "_paperfeed_voted", None)
-    if cached is None:
-        cached = voted_paper_ids(request.user)
-        request._paperfeed_voted = cached  # type: ignore[attr-defined]  # django-stubs: HttpRequest declares no per-request memo attributes
-    return cached
+    return _voted_ids(request)
+
+
+_voted_ids: PerObject[HttpRequest, set[int]] = PerObject(
+    "_paperfeed_voted", lambda request: voted_paper_ids(request.user)
+)
 
 
 def button_for(request: HttpRequest, paper: Paper) -> SafeString:
