@@ -7,17 +7,19 @@ from typing import Any
 from django.urls import reverse
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.community.listing import as_card
 
 
 def paper_dict(paper: Paper, request=None) -> dict[str, Any]:
     url = reverse("web:paper", args=[paper.arxiv_id])
+    card = as_card(paper)
     return {
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
-        "authors": [a.name for a in paper.author_refs],  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        "authors": [a.name for a in card.author_refs],
         "abstract": paper.abstract,
         "primary_category": paper.primary_category_id,
-        "categories": [c.code for c in paper.category_refs],  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        "categories": [c.code for c in card.category_refs],
         "announced": paper.announced,
         "submitted": paper.submitted,
         "updated": paper.updated,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 from paperfeed.catalogue.models import Paper
@@ -10,8 +11,11 @@ from paperfeed.sources.weblinks import safe_href
 
 
 class BibAuthor(Protocol):
-    name: str
-    keyname: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def keyname(self) -> str: ...
 
 
 _BIB_UNSAFE = re.compile(r"[{}]")
@@ -28,7 +32,7 @@ def _year(paper: Paper) -> str:
     return ""
 
 
-def bibtex(paper: Paper, authors: list[BibAuthor]) -> str:
+def bibtex(paper: Paper, authors: Sequence[BibAuthor]) -> str:
     """A @misc entry in arXiv's own style (eprint, archivePrefix, primaryClass)."""
     year = _year(paper)
     first = authors[0] if authors else None

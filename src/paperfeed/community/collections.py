@@ -4,6 +4,7 @@ with its signed key (feed readers carry no session)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from django import forms
@@ -82,15 +83,16 @@ def _visible(request, pk: int) -> Collection:
     raise Http404("No such collection")
 
 
-def _papers(collection: Collection) -> list[Paper]:
+def _saved(collection: Collection) -> list[tuple[Paper, dt.datetime]]:
+    """The collection's visible papers, most recently saved first, each with when it
+    was saved (the feed's entry dates)."""
     ordered = list(collection.items.order_by("-added_at").values_list("paper_id", "added_at"))
     papers = {p.pk: p for p in listing.card_queryset().filter(pk__in=[pk for pk, _ in ordered])}
-    result = []
-    for pk, added in ordered:
-        if pk in papers:
-            papers[pk].added_at = added
-            result.append(papers[pk])
-    return result
+    return [(papers[pk], added) for pk, added in ordered if pk in papers]
+
+
+def _papers(collection: Collection) -> list[Paper]:
+    return [paper for paper, _ in _saved(collection)]
 
 
 @never_cache
@@ -206,7 +208,7 @@ def save_paper(request, arxiv_id: str):
 
 def collection_feed(request, pk: int):
     collection = _visible(request, pk)
-    papers = _papers(collection)[:100]
+    saved = _saved(collection)[:100]
     page_url = request.build_absolute_uri(reverse("community:collection", args=[collection.pk]))
     feed = FeedGenerator()
     feed.id(page_url)
@@ -215,15 +217,15 @@ def collection_feed(request, pk: int):
     feed.link(href=page_url, rel="alternate")
     feed.subtitle(collection.description or f"Papers saved to {collection.name}")
     feed.updated(collection.updated_at)
-    for paper in reversed(papers):  # feedgen prepends: add oldest first
+    for paper, added in reversed(saved):  # feedgen prepends: add oldest first
         entry = feed.add_entry()
         url = request.build_absolute_uri(reverse("web:paper", args=[paper.arxiv_id]))
         entry.id(url)
         entry.title(paper.title)
         entry.link(href=url)
-        entry.updated(paper.added_at)  # type: ignore[attr-defined]  # mypy: attached by collections._papers
+        entry.updated(added)
         entry.summary(paper.abstract or paper.title)
-        for author in paper.author_refs[:20]:  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        for author in listing.as_card(paper).author_refs[:20]:
             entry.author({"name": author.name})
     return HttpResponse(
         feed.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8"
@@ -232,7 +234,7 @@ def collection_feed(request, pk: int):
 
 def collection_bibtex(request, pk: int):
     collection = _visible(request, pk)
-    entries = [bibtex(paper, paper.author_refs) for paper in _papers(collection)]  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+    entries = [bibtex(paper, listing.as_card(paper).author_refs) for paper in _papers(collection)]
     response = HttpResponse(
         "\n\n".join(entries) + "\n", content_type="application/x-bibtex; charset=utf-8"
     )

@@ -9,7 +9,7 @@ categories, code links) however many papers it shows.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, cast
 
 from django.db.models import QuerySet
 
@@ -53,9 +53,25 @@ class CategoryRef(NamedTuple):
     name: str
 
 
+class CardPaper(Protocol):
+    """The card data of a paper loaded by ``card_queryset`` or ``detail_queryset``."""
+
+    author_refs: list[AuthorRef]  # the byline, in order
+    category_refs: list[CategoryRef]
+    prefetched_code_links: list[CodeLink]  # repositories not gone missing
+
+
+def as_card(paper: Paper) -> CardPaper:
+    """``paper``'s card data, for setting or reading it from Python (templates read
+    the attributes directly). Only a cast: ``attach_card_data`` sets plain attributes
+    the model does not declare, and a paper loaded any other way has none of them."""
+    return cast(CardPaper, paper)
+
+
 class CardQuerySet(QuerySet):
     """Papers whose byline, categories and code links arrive with them, set as plain
-    attributes (``author_refs``, ``category_refs``, ``prefetched_code_links``).
+    attributes (``author_refs``, ``category_refs``, ``prefetched_code_links``: see
+    ``CardPaper``).
 
     Three flat queries for a whole page, like ``prefetch_related`` but without a
     model instance per authorship and author: for fifty cards that cut the page's
@@ -69,29 +85,30 @@ class CardQuerySet(QuerySet):
 
 
 def attach_card_data(papers: list[Paper]) -> None:
-    by_id = {p.pk: p for p in papers}
+    by_id = {p.pk: as_card(p) for p in papers}
     for paper in papers:
-        paper.author_refs = []  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
-        paper.category_refs = []  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
-        paper.prefetched_code_links = []  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        card = as_card(paper)
+        card.author_refs = []
+        card.category_refs = []
+        card.prefetched_code_links = []
     authors = (
         Authorship.objects.filter(paper_id__in=by_id)
         .order_by("paper_id", "position")
         .values_list("paper_id", "author_id", "author__name", "author__keyname")
     )
     for paper_id, pk, name, keyname in authors:
-        by_id[paper_id].author_refs.append(AuthorRef(pk, name, keyname))  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        by_id[paper_id].author_refs.append(AuthorRef(pk, name, keyname))
     categories = (
         Paper.categories.through.objects.filter(paper_id__in=by_id)
         .order_by("paper_id", "category_id")
         .values_list("paper_id", "category_id", "category__name")
     )
     for paper_id, code, name in categories:
-        by_id[paper_id].category_refs.append(CategoryRef(code, name))  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        by_id[paper_id].category_refs.append(CategoryRef(code, name))
     links = (
         CodeLink.objects.filter(paper_id__in=by_id, repository__missing=False)
         .select_related("repository")
         .order_by("pk")
     )
     for link in links:
-        by_id[link.paper_id].prefetched_code_links.append(link)  # type: ignore[attr-defined]  # mypy: card data attached by community.listing.attach_card_data
+        by_id[link.paper_id].prefetched_code_links.append(link)

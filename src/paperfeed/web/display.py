@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from paperfeed.catalogue import text as paper_text
+from paperfeed.community.listing import as_card
 from paperfeed.web.queries import CARD_AUTHORS
 
 
@@ -63,7 +64,7 @@ def code_repository(paper):
 
 def byline(paper, limit: int = CARD_AUTHORS):
     """(shown authors, how many more) from the card data's ordered byline."""
-    shown, more = paper_text.split_byline(paper.author_refs, limit)
+    shown, more = paper_text.split_byline(as_card(paper).author_refs, limit)
     return {"shown": shown, "more": more}
 
 

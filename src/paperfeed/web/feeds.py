@@ -61,11 +61,12 @@ def _feed(
         when = _when(paper)
         entry.published(when)
         entry.updated(max(when, paper.updated) if paper.updated else when)
-        for author in paper.author_refs:
+        card = listing.as_card(paper)
+        for author in card.author_refs:
             entry.author(name=_text(author.name))
-        if not paper.author_refs:
+        if not card.author_refs:
             entry.author(name="Unknown")
-        for category in paper.category_refs:
+        for category in card.category_refs:
             entry.category(term=category.code, label=category.name or category.code)
     body = fg.atom_str(pretty=False)
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")

@@ -63,6 +63,7 @@ def paper_detail(request, arxiv_id: str):
     paper = listing.detail_queryset().filter(arxiv_id=parsed.id).first()
     if paper is None:
         raise Http404(f"Paper {parsed.id} is not in this catalogue")
+    card = listing.as_card(paper)
     user = request.user
     page = {
         "paper": paper,
@@ -77,10 +78,10 @@ def paper_detail(request, arxiv_id: str):
         "web/paper.html",
         {
             "paper": paper,
-            "authors": paper.author_refs,
-            "categories": paper.category_refs,
+            "authors": card.author_refs,
+            "categories": card.category_refs,
             "versions": list(paper.versions.all()),
-            "bibtex": bibtex(paper, paper.author_refs),
+            "bibtex": bibtex(paper, card.author_refs),
             "similar": similar_papers(paper),
             "code_repository": code_repository(paper),
             "math": True,
