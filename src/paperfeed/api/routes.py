@@ -25,7 +25,7 @@ from paperfeed.search.hits import Hit
 from paperfeed.search.similar import PaperNotFound, similar
 from paperfeed.search.status import coverage
 from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
-from paperfeed.trending.ranking import WINDOWS, trending_papers, window_bounds
+from paperfeed.trending.ranking import WINDOWS, as_ranked, trending_papers, window_bounds
 from paperfeed.web import queries
 from paperfeed.web.responses import cached_page
 
@@ -198,7 +198,7 @@ def trending(request: HttpRequest, filters: Query[TrendingFilters]):
                 "age_hours": round(t.age_hours, 2),
             }
             for p in papers
-            for t in [p.trending]
+            for t in [as_ranked(p).trending]
         ],
     }
 

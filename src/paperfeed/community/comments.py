@@ -11,6 +11,8 @@ discussion that changed.
 
 from __future__ import annotations
 
+from typing import Protocol, cast
+
 from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseForbidden
@@ -65,8 +67,15 @@ def discussion(paper: Paper, *, curator: bool = False) -> list[Comment]:
         comments = comments.filter(hidden=False)
     rows = list(comments.order_by("created_at", "pk"))
     for comment in rows:
-        comment.author_name = display_name(comment.author)  # type: ignore[attr-defined]  # mypy: attached for the template
+        cast(ShownComment, comment).author_name = display_name(comment.author)
     return rows
+
+
+class ShownComment(Protocol):
+    """What ``discussion`` adds to each comment for ``_comments.html``: a plain
+    attribute the model does not declare."""
+
+    author_name: str
 
 
 def may_comment(user) -> bool:

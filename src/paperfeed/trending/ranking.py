@@ -3,7 +3,8 @@
 Papers in the window are ranked by the trending score of ``paperfeed.trending.score``
 (votes and code-star growth, decayed by age). With no votes and no stars the score
 reduces to announcement recency, newest first, ties by arXiv id. Callers only rely
-on the signature; each returned paper carries ``paper.trending`` (a ``score.Parts``).
+on the signature; each returned paper carries ``paper.trending`` (a ``score.Parts``,
+read from Python through ``as_ranked``).
 
 The window ends at the latest announcement day on or before ``now`` that the
 catalogue knows, not at the wall clock: a catalogue that has not been refreshed
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from typing import Protocol, cast
 
 from django.db import connection
 from django.db.models import FloatField, Max, Q, QuerySet
@@ -32,6 +34,16 @@ MAX_LIMIT = 200
 
 class UnknownWindow(ValueError):
     pass
+
+
+class RankedPaper(Protocol):
+    trending: scoring.Parts
+
+
+def as_ranked(paper: Paper) -> RankedPaper:
+    """The score's parts of a paper that ``trending_papers`` returned. Only a cast:
+    the ranking sets ``trending`` as a plain attribute the model does not declare."""
+    return cast(RankedPaper, paper)
 
 
 def window_bounds(window: str, now: dt.datetime | None = None) -> tuple[dt.date, dt.date] | None:
@@ -139,7 +151,7 @@ def trending_papers(
     for pk, (_, _, _, parts) in top:
         paper = papers.get(pk)
         if paper is not None:
-            paper.trending = parts  # type: ignore[attr-defined]  # mypy: attached by trending.ranking.trending_papers
+            as_ranked(paper).trending = parts
             result.append(paper)
     return result
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Protocol, cast
 
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -102,12 +103,21 @@ def snippet_text(abstract: str, limit: int = SNIPPET_CHARS) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+class MarkedPaper(Protocol):
+    """What ``card.jinja`` and ``row.jinja`` show instead of the plain title, and
+    under it, when a paper has them: plain attributes the model does not declare."""
+
+    title_html: SafeString
+    snippet_html: SafeString
+
+
 def mark_papers(papers: list[Paper], q: str) -> None:
     """Give each paper ``title_html`` and ``snippet_html`` (escaped, words marked)."""
     pattern = word_pattern(query_words(q))
     for paper in papers:
-        paper.title_html = highlight(paper.title, pattern)  # type: ignore[attr-defined]  # mypy: attached by mark_papers
-        paper.snippet_html = highlight(snippet_text(paper.abstract), pattern)  # type: ignore[attr-defined]  # mypy: attached by mark_papers
+        marked = cast(MarkedPaper, paper)
+        marked.title_html = highlight(paper.title, pattern)
+        marked.snippet_html = highlight(snippet_text(paper.abstract), pattern)
 
 
 # parameters ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 
 from paperfeed.community import state
-from paperfeed.trending.ranking import WINDOWS, trending_papers
+from paperfeed.trending.ranking import WINDOWS, as_ranked, trending_papers
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         for rank, paper in enumerate(
             trending_papers(options["window"], limit=options["limit"]), start=1
         ):
-            p = paper.trending  # type: ignore[attr-defined]  # mypy: attached by trending.ranking.trending_papers
+            p = as_ranked(paper).trending
             self.stdout.write(
                 f"{rank:3} {p.score:9.5f}  {p.votes:4} votes  +{p.stars_gained} stars  "
                 f"{p.age_hours:6.1f} h  {paper.arxiv_id}  {paper.title[:60]}"
