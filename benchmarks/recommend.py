@@ -465,6 +465,10 @@ def main() -> None:
             "dislike part x1": replace(PARAMS, dislike_weight=1.0),
             "dislike part x3": replace(PARAMS, dislike_weight=3.0),
             "dislike part x6": replace(PARAMS, dislike_weight=6.0),
+            "liked category x0": replace(PARAMS, liked_category_weight=0.0),
+            "liked category x0.5": replace(PARAMS, liked_category_weight=0.5),
+            "liked category x1": replace(PARAMS, liked_category_weight=1.0),
+            "liked category x2": replace(PARAMS, liked_category_weight=2.0),
         }.items():
             methods.append(Paperfeed(corpus, label, params))
     if not args.no_arxiv_sanity:
@@ -513,7 +517,8 @@ def main() -> None:
         Profile(positive={int(corpus.ids[i]): "given" for i in r.likes})
         for r in cats[:: max(1, len(cats) // 20)]
     ]
-    latency(profiles, args.latency_rounds)
+    if args.latency_rounds > 0:
+        latency(profiles, args.latency_rounds)
 
 
 if __name__ == "__main__":

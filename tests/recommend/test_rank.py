@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from paperfeed.community.models import Collection, CollectionItem, Vote
 from paperfeed.recommend import signals
 from paperfeed.recommend.models import PaperSignal
 from paperfeed.recommend.profile import Profile, profile_for
-from paperfeed.recommend.rank import reader_model, recommend
+from paperfeed.recommend.rank import PARAMS, reader_model, recommend
 from paperfeed.recommend.stateless import BadRequest, Query, run
 from paperfeed.search.vectors import get_vector
 from tests.support.community import make_reader
@@ -110,6 +111,28 @@ def test_followed_author_and_category_raise_papers_and_say_so(corpus):
     profile.categories = {"cs.CV"}
     rec = next(r for r in recommend(profile, limit=len(corpus)) if r.paper_id == outsider.pk)
     assert any(r.startswith("in cs.CV") and r.endswith("which you follow") for r in rec.reasons)
+
+
+def test_liked_categories_raise_their_papers_and_say_so(corpus):
+    """The share of liked papers in a candidate's primary category adds to its score,
+    named as a reason when it is a large share, unnamed when small."""
+    robots = by_category(corpus, "cs.RO")
+    liked = robots[:5] + by_category(corpus, "cs.CV")[:1]
+    without = replace(PARAMS, liked_category_weight=0.0)
+    plain = recommend(given(liked), limit=20, params=without)
+    found = recommend(given(liked), limit=20, params=replace(PARAMS, liked_category_weight=2.0))
+    in_robots = {p.pk for p in robots}
+
+    def share(results):  # type: ignore[no-untyped-def]
+        return sum(r.paper_id in in_robots for r in results)
+
+    assert share(found) > share(plain)
+    for rec in found:
+        if rec.paper_id in in_robots:
+            assert "in cs.RO, like 5 of the 6 papers you liked" in rec.reasons
+        else:  # cs.CV is 1 of 6: it adds a little, but is not a reason
+            assert not any(r.startswith("in cs.CV, like") for r in rec.reasons)
+    assert not any("of the 6 papers you liked" in r for rec in plain for r in rec.reasons)
 
 
 def test_profile_reads_every_signal_and_later_ones_win(corpus):

@@ -48,6 +48,9 @@ class ModelParams:
     liked_author_weight: float = 3.0
     followed_author_weight: float = 2.0
     followed_category_weight: float = 0.5
+    # times the share of liked papers in the candidate's primary category (less the
+    # disliked ones in it)
+    liked_category_weight: float = 1.0
 
 
 @dataclass

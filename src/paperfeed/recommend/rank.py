@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -305,7 +305,49 @@ def _boosts(
             boost = boosts[row[paper_id]]
             boost.total += params.followed_category_weight
             boost.reasons.append(f"in {_names(sorted(codes))}, which you follow")
+    if params.liked_category_weight and len(profile.positive) >= LIKED_CATEGORY_MIN:
+        _liked_category_boosts(profile, ids, params, boosts)
     return boosts
+
+
+# The liked-category part needs this many liked papers: with fewer, a category's share
+# says little about the reader.
+LIKED_CATEGORY_MIN = 3
+# Below this share of the liked papers, the category's part is too small to name.
+LIKED_CATEGORY_REASON_SHARE = 0.25
+
+
+def _liked_category_boosts(
+    profile: Profile, ids: list[int], params: ModelParams, boosts: list[Boost]
+) -> None:
+    """A candidate's primary category, weighted by the share of the reader's liked
+    papers in it, less the disliked papers in it: the arXiv category is a strong, cheap
+    interest signal the vectors only partly carry (a reader of cs.RO papers wants
+    cs.RO, not every paper about robots). As with liked authors, a category of all the
+    liked papers counts fully, one of twenty barely; "not interested" in a category's
+    papers marks that category down."""
+    marked = list(profile.positive) + list(profile.negative)
+    rows = Paper.objects.filter(id__in=marked).values_list("id", "primary_category_id")
+    liked: Counter[str] = Counter()
+    net: Counter[str] = Counter()
+    for paper_id, code in rows:
+        if code and paper_id in profile.positive:
+            liked[code] += 1
+            net[code] += 1
+        elif code:
+            net[code] -= 1
+    if not net:
+        return
+    total = len(profile.positive)
+    primary = Paper.objects.filter(id__in=ids, primary_category_id__in=list(net)).values_list(
+        "id", "primary_category_id"
+    )
+    row = {pk: i for i, pk in enumerate(ids)}
+    for paper_id, code in primary:
+        boost = boosts[row[paper_id]]
+        boost.total += params.liked_category_weight * max(-1.0, min(1.0, net[code] / total))
+        if liked[code] / total >= LIKED_CATEGORY_REASON_SHARE and net[code] > 0:
+            boost.reasons.append(f"in {code}, like {liked[code]} of the {total} papers you liked")
 
 
 def _names(names: list[str]) -> str:
