@@ -73,7 +73,8 @@ def recommend(
         model = reader_model(profile, params)
         authored = _authored(profile, filters)
         ids = _candidates(profile, model, filters, authored)
-        ids = [pk for pk in ids if pk not in banned_of(profile, exclude)]
+        banned = banned_of(profile, exclude)
+        ids = [pk for pk in ids if pk not in banned]
         if not ids:
             return []
         found, X = load_vectors(ids)
