@@ -133,6 +133,10 @@ def test_liked_categories_raise_their_papers_and_say_so(corpus):
         else:  # cs.CV is 1 of 6: it adds a little, but is not a reason
             assert not any(r.startswith("in cs.CV, like") for r in rec.reasons)
     assert not any("of the 6 papers you liked" in r for rec in plain for r in rec.reasons)
+    # the reader's own verb when every liked paper came the same way
+    own = Profile(positive={p.pk: PaperSignal.CLAIMED for p in robots[:4]}, user_id=1)
+    reasons = [r for rec in recommend(own, limit=10) for r in rec.reasons]
+    assert "in cs.RO, like all 4 papers you wrote" in reasons
 
 
 def test_profile_reads_every_signal_and_later_ones_win(corpus):

@@ -346,7 +346,19 @@ def _liked_category_boosts(
         boost = boosts[row[paper_id]]
         boost.total += params.liked_category_weight * max(-1.0, min(1.0, net[code] / total))
         if liked[code] / total >= LIKED_CATEGORY_REASON_SHARE and net[code] > 0:
-            boost.reasons.append(f"in {code}, like {liked[code]} of the {total} papers you liked")
+            boost.reasons.append(_category_reason(profile, code, liked[code], total))
+
+
+def _category_reason(profile: Profile, code: str, count: int, total: int) -> str:
+    """ "in cs.RO, like 14 of the 20 papers you saved": the reader's own verb when every
+    liked paper came the same way, "liked" otherwise."""
+    share = f"all {total}" if count == total else f"{count} of the {total}"
+    verbs = {VERBS[how] for how in profile.positive.values()}
+    if profile.user_id is None and verbs == {""}:
+        return f"in {code}, like {share} papers readers here liked"
+    verb = verbs.pop() if len(verbs) == 1 else "liked"
+    verb = verb if verb in ("voted for", "saved", "wrote") else "liked"
+    return f"in {code}, like {share} papers you {verb}"
 
 
 def _names(names: list[str]) -> str:
