@@ -387,10 +387,10 @@ def _primary_categories(ids: list[int], codes: set[str]) -> list[tuple[int, str]
     """(paper id, primary category) of these papers whose primary category is one of
     ``codes``, from a per-process table of every paper's primary category."""
     all_ids, code_index, names = _primary_table()
-    wanted = np.asarray(ids, dtype=np.int64)
-    at = np.clip(np.searchsorted(all_ids, wanted), 0, max(len(all_ids) - 1, 0))
     if not len(all_ids):
         return []
+    wanted = np.asarray(ids, dtype=np.int64)
+    at = np.clip(np.searchsorted(all_ids, wanted), 0, len(all_ids) - 1)
     known = all_ids[at] == wanted
     keep = {i for i, name in enumerate(names) if name in codes}
     return [

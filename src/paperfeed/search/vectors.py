@@ -137,24 +137,15 @@ def get_vector(paper_id: int, model_name: str = MODEL_NAME) -> np.ndarray | None
 
 
 def load_vectors(paper_ids=None, model_name: str = MODEL_NAME, since=None):
-    """(ids, matrix) of stored vectors, all or those of ``paper_ids`` / updated after ``since``."""
+    """(ids, matrix) of stored vectors: all, those of ``paper_ids``, or those updated
+    after ``since`` (one or the other)."""
+    if paper_ids is not None:
+        if since is not None:
+            raise ValueError("load_vectors takes paper_ids or since, not both")
+        return _read_vectors([int(pk) for pk in paper_ids], model_name)
     qs = _embeddings(model_name)
     if since is not None:
         qs = qs.filter(updated_at__gt=since)
-    if paper_ids is not None and since is None:
-        return _read_vectors([int(pk) for pk in paper_ids], model_name)
-    if paper_ids is not None:
-        wanted = list(paper_ids)
-        ids_out: list[int] = []
-        rows: list[np.ndarray] = []
-        for start in range(0, len(wanted), 900):
-            for pk, blob in qs.filter(paper_id__in=wanted[start : start + 900]).values_list(
-                "paper_id", "vector"
-            ):
-                ids_out.append(pk)
-                rows.append(from_bytes(blob))
-        matrix = np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), np.float32)
-        return np.asarray(ids_out, dtype=np.int64), matrix
     n = qs.count()
     ids = np.zeros(n, dtype=np.int64)
     matrix = np.zeros((n, DIMENSIONS), dtype=np.float32)
