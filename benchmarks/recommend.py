@@ -352,18 +352,22 @@ def percentiles(laps: list[float]) -> str:
 def latency(profiles, rounds: int) -> None:  # type: ignore[no-untyped-def]
     """p50/p95 of the production calls, wall and CPU, over ``profiles``."""
     from paperfeed.catalogue.models import Paper
-    from paperfeed.recommend.rank import reader_model, recommend
+    from paperfeed.recommend.rank import forget_readers, reader_model, recommend
     from paperfeed.search.vectors import TableState
 
     last = Paper.objects.order_by("-announced").values_list("announced", flat=True).first()
     week = last - dt.timedelta(days=6)
     recommend(profiles[0], limit=20)  # warm the caches (vector matrix or index, pool)
     recommend(profiles[0], since=week, until=last, limit=20)
+    # The model is fitted once per profile (rank.reader_for): "rank" is a reader's
+    # ranking with the model as fitted after their last signal; "after a signal" is
+    # the first ranking once it changed, the fit included.
     cases = {
         "model rebuild": lambda p: reader_model(p),
         "rank a day": lambda p: recommend(p, since=last, until=last, limit=20),
         "rank a week": lambda p: recommend(p, since=week, until=last, limit=20),
         "rank the catalogue": lambda p: recommend(p, limit=20),
+        "a week after a signal": lambda p: recommend(p, since=week, until=last, limit=20),
     }
     count = TableState.read().count
     print(f"\nlatency over {count:,} papers, {len(profiles)} readers x {rounds}; {load()}")
@@ -371,6 +375,8 @@ def latency(profiles, rounds: int) -> None:  # type: ignore[no-untyped-def]
         laps, cpu = [], []
         for _ in range(rounds):
             for profile in profiles:
+                if label.endswith("after a signal"):
+                    forget_readers()
                 started, cpu0 = time.perf_counter(), time.process_time()
                 call(profile)
                 laps.append(time.perf_counter() - started)
@@ -395,6 +401,12 @@ def grown(args: argparse.Namespace) -> None:
         grow_catalogue(Path(args.data_dir).resolve(), work, args.grow, 0.5, 0)
         marker.write_text(json.dumps(wanted))
     setup(str(work))
+    latency_only(args, COPY_BASE)
+
+
+def latency_only(args: argparse.Namespace, below: int | None = None) -> None:
+    """Latency of readers liking 20 papers of one of the 10 biggest categories (of
+    the papers with ids under ``below``: the real ones of a grown copy)."""
     from paperfeed.catalogue.models import Paper
     from paperfeed.recommend.profile import Profile
     from paperfeed.search import vectors
@@ -403,7 +415,7 @@ def grown(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         print(vectors.sync_ann_index(rebuild=True), f"in {time.perf_counter() - started:.0f} s")
     rng = random.Random(args.seed)
-    real = Paper.objects.filter(id__lt=COPY_BASE)
+    real = Paper.objects.filter(id__lt=below) if below else Paper.objects.all()
     cats = [
         c for c, _ in Counter(real.values_list("primary_category_id", flat=True)).most_common(10)
     ]
@@ -430,6 +442,9 @@ def main() -> None:
     parser.add_argument("--latency-rounds", type=int, default=3)
     parser.add_argument("--one-paper", type=int, default=100, help="one-paper readers")
     parser.add_argument("--grow", type=int, help="latency only, over a copy tiled to N papers")
+    parser.add_argument(
+        "--latency-only", action="store_true", help="only the latency, over the data dir as it is"
+    )
     parser.add_argument("--work-dir", help="where the grown copy lives (kept for reuse)")
     args = parser.parse_args()
     if not args.data_dir:
@@ -441,6 +456,9 @@ def main() -> None:
         grown(args)
         return
     setup(args.data_dir)
+    if args.latency_only:
+        latency_only(args)
+        return
     from paperfeed.recommend.model import ModelParams
     from paperfeed.recommend.rank import PARAMS
 

@@ -17,8 +17,9 @@ from paperfeed.community.models import Collection, CollectionItem, Vote
 from paperfeed.recommend import signals
 from paperfeed.recommend.models import PaperSignal
 from paperfeed.recommend.profile import Profile, profile_for
-from paperfeed.recommend.rank import PARAMS, reader_model, recommend
+from paperfeed.recommend.rank import PARAMS, reader_for, reader_model, recommend
 from paperfeed.recommend.stateless import BadRequest, Query, run
+from paperfeed.search.filters import Filters
 from paperfeed.search.vectors import get_vector
 from tests.support.community import make_reader
 
@@ -240,3 +241,54 @@ def test_a_liked_paper_without_a_vector_yet_does_not_shift_the_reasons(corpus):
             assert rec.reasons[0].startswith(f"like \u201c{largest.title}\u201d")
     finally:
         vectors.clear_caches()
+
+
+def test_a_readers_model_is_fitted_once_until_what_it_learns_from_changes(corpus):
+    """A reload, another tab or the digest reuse the fitted model; a new mark, or a
+    liked paper's vector arriving after the like, fits it again."""
+    from paperfeed.search import vectors
+    from paperfeed.search.models import PaperEmbedding
+
+    liked = by_category(corpus, "cs.RO")[:4]
+    first = reader_for(given(liked))
+    assert reader_for(given(liked)) is first
+    after = reader_for(given(liked, by_category(corpus, "cs.CV")[:1]))
+    assert after is not first and len(after.model.negatives) == 1
+    assert reader_for(given(liked, by_category(corpus, "cs.CV")[:1])) is after
+
+    row = PaperEmbedding.objects.get(paper=liked[0])
+    kept = {f.attname: getattr(row, f.attname) for f in PaperEmbedding._meta.concrete_fields}
+    row.delete()
+    vectors.forget_state()  # as this process's own writes do
+    try:
+        before = reader_for(given(liked))
+        assert before.model.positive_ids == [p.pk for p in liked[1:]]
+        PaperEmbedding.objects.create(**kept)
+        vectors.forget_state()
+        assert reader_for(given(liked)).model.positive_ids == [p.pk for p in liked]
+    finally:
+        vectors.clear_caches()
+
+
+def test_a_windows_authors_are_found_from_its_bylines_as_from_the_authors_side(corpus):
+    """Within a day or a week the liked and followed authors' papers come from the
+    window's bylines (read once for every reader); they are the papers the authors'
+    side finds, with the same authors."""
+    from paperfeed.recommend.rank import _authored
+
+    days = sorted(
+        set(Paper.objects.filter(id__in=corpus.values()).values_list("announced", flat=True))
+    )
+    window = Filters(date_from=days[0], date_to=days[-1])
+    in_window = window.paper_ids().array.tolist()
+    profile = given(by_category(corpus, "cs.RO")[:6])
+    followed = Authorship.objects.filter(paper_id=in_window[0]).values_list("author", flat=True)
+    profile.authors = set(followed)
+    reader = reader_for(profile)
+    fast = _authored(profile, reader, window)
+    slow = _authored(profile, reader, Filters(), among=in_window)
+    assert len(fast.newest) >= 2 and in_window[0] in fast.by_paper
+    assert fast.newest == sorted(fast.newest, reverse=True) == slow.newest
+    assert {pk: sorted(found) for pk, found in fast.by_paper.items()} == {
+        pk: sorted(found) for pk, found in slow.by_paper.items()
+    }
