@@ -16,10 +16,16 @@ paper has its vector, every accepted vote and comment is stored once, the trendi
 totals agree with the votes, no task is left waiting, running or failed.
 
     python benchmarks/cluster_load.py [--papers 3000] [--new 300] [--clients 32] [--seconds 60]
+    python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32]
+
+``--postgres PGDIR``: the catalogue already in that server (for one million papers, the
+grown copy of ``search_latency.py --million`` copied in by ``pg_copy.py``) is used as
+it is, with its votes and comments so far; the ``--new`` papers are real listings
+under new ids (``2612.NNNNN``, announced on one new day), and the checks count what
+the run added.
 
 The whole of it runs on this machine's two cores (server, workers, clients): the
-figures are those of one small machine, not of a cluster; the one-million-paper run
-the issue describes needs a larger machine and hours of embedding first.
+figures are those of one small machine, not of a cluster.
 """
 
 from __future__ import annotations
@@ -227,14 +233,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--voters", type=int, default=4, help="of the clients, signed in")
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--postgres", metavar="DIR", help="use this server's catalogue as it is")
     args = parser.parse_args()
     require_listings()
     with tempfile.TemporaryDirectory(prefix="pf-cluster-") as tmp:
         work = Path(tmp)
         with gzip.open(LISTINGS, "rt") as source:
-            lines = list(islice(source, args.papers + args.new))
-        (work / "base.jsonl").write_text("".join(lines[: args.papers]))
-        (work / "new.jsonl").write_text("".join(lines[args.papers :]))
+            lines = list(islice(source, (0 if args.postgres else args.papers) + args.new))
+        if not args.postgres:
+            (work / "base.jsonl").write_text("".join(lines[: args.papers]))
+            lines = lines[args.papers :]
         subprocess.run(
             [sys.executable, "-c", "import django, os; os.environ.setdefault("
              "'DJANGO_SETTINGS_MODULE', 'paperfeed.settings'); django.setup();"
@@ -242,23 +250,35 @@ def main() -> None:
             env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "PAPERFEED_DATA_DIR": str(work)},
             check=True,
         )  # fmt: skip
-        pg = work / "pg"
+        pg = Path(args.postgres) if args.postgres else work / "pg"
         url = subprocess.run([sys.executable, str(ROOT / "scripts/postgres.py"), "start", str(pg)],
                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
         cluster = Cluster(work, url)
         try:
-            print(f"setting up: {args.papers} papers indexed by two workers ({load()})", flush=True)
-            cluster.run(["import", str(work / "base.jsonl"), "--batch-size", "500"])
+            if args.postgres:
+                cluster.run(["migrate", "--verbosity", "0"])
+                (work / "new.jsonl").write_text(new_ids(cluster, lines))
+            else:
+                (work / "new.jsonl").write_text("".join(lines))
+                print(f"setting up: {args.papers} papers indexed by two workers ({load()})")
+                cluster.run(["import", str(work / "base.jsonl"), "--batch-size", "500"])
             for name in ("worker1", "worker2"):
                 cluster.start(name)
             while (q := cluster.queue())["waiting"] + q["running"]:
                 time.sleep(2)
+            before = facts(cluster)
+            print(f"catalogue: {before}; {load()}", flush=True)
             keys = sessions(cluster, args.voters)
-            ids = cluster.shell(
+            ids = cluster.shell(  # the newest 5,000 (a grown copy's copies share their text)
                 "from paperfeed.catalogue.models import Paper;"
-                "print(' '.join(Paper.objects.values_list('arxiv_id', flat=True)))"
+                "print(' '.join(Paper.objects.filter(id__lt=10**8).order_by('-id')"
+                ".values_list('arxiv_id', flat=True)[:5000]))"
             ).split()
-            days = sorted(set(json.loads(cluster.run(["stats", "--json"]))["by_listing_date"]))
+            days = cluster.shell(
+                "from paperfeed.catalogue.models import Paper;"
+                "print(' '.join(str(d) for d in Paper.objects.order_by('-announced')"
+                ".values_list('announced', flat=True).distinct()[:30]))"
+            ).split()
             urls = {
                 "daily feed": [f"/?date={d}" for d in days],
                 "paper page": [
@@ -306,7 +326,7 @@ def main() -> None:
 
             elapsed = asyncio.run(scenario())
             total = sum(stats.statuses.values())
-            print(f"\n{args.papers} papers (+{args.new} imported during the run), "
+            print(f"\n{before['papers']:,} papers (+{args.new} imported during the run), "
                   f"{args.clients} clients ({args.voters} signed in), two web processes, two "
                   f"workers, PostgreSQL, all on {os.cpu_count()} cores; {load()}")  # fmt: skip
             print(f"{total:,} requests in {elapsed:.1f} s: {total / elapsed:,.0f} requests/s")
@@ -327,32 +347,56 @@ def main() -> None:
             deadline = time.monotonic() + 900
             while (q := cluster.queue())["waiting"] + q["running"] and time.monotonic() < deadline:
                 time.sleep(3)
-            facts = json.loads(cluster.shell(
-                "import json; from paperfeed.catalogue.models import Paper;"
-                "from paperfeed.search.models import PaperEmbedding as E;"
-                "from paperfeed.community.models import Vote, Comment;"
-                "from paperfeed.community.models import PaperState as S;"
-                "from django.db.models import Sum;"
-                "print(json.dumps({'papers': Paper.objects.count(), 'embedded': E.objects.count(),"
-                " 'votes': Vote.objects.count(), 'comments': Comment.objects.count(),"
-                " 'trending_votes': S.objects.aggregate(n=Sum('votes'))['n'] or 0}))"
-            ))  # fmt: skip
+            after = facts(cluster)
             checks = {
-                "every paper embedded": facts["embedded"]
-                == facts["papers"]
-                == args.papers + args.new,
-                "votes stored once each": facts["votes"] == len(stats.votes),
-                "vote totals = votes": facts["trending_votes"] == facts["votes"],
-                "comments stored once each": facts["comments"] == stats.comments,
+                "every paper embedded": after["embedded"]
+                == after["papers"]
+                == before["papers"] + args.new,
+                "votes stored once each": after["votes"] - before["votes"] == len(stats.votes),
+                "vote totals = votes": after["trending_votes"] == after["votes"],
+                "comments stored once each": after["comments"] - before["comments"]
+                == stats.comments,
                 "no task waiting/running/failed": q["waiting"] + q["running"] + q["failed"] == 0,
             }
-            print(f"\nafter recovery: {facts}, queue {q}")
+            print(f"\nafter recovery: {after}, queue {q}")
             for name, ok in checks.items():
                 print(f"  {'ok  ' if ok else 'FAIL'} {name}")
         finally:
             cluster.stop_all()
-            subprocess.run([sys.executable, str(ROOT / "scripts/postgres.py"), "stop", str(pg)],
-                           capture_output=True)  # fmt: skip
+            if not args.postgres:
+                subprocess.run([sys.executable, str(ROOT / "scripts/postgres.py"), "stop",
+                                str(pg)], capture_output=True)  # fmt: skip
+
+
+def facts(cluster: Cluster) -> dict:
+    return json.loads(cluster.shell(
+        "import json; from paperfeed.catalogue.models import Paper;"
+        "from paperfeed.search.models import PaperEmbedding as E;"
+        "from paperfeed.community.models import Vote, Comment;"
+        "from paperfeed.community.models import PaperState as S;"
+        "from django.db.models import Sum;"
+        "print(json.dumps({'papers': Paper.objects.count(), 'embedded': E.objects.count(),"
+        " 'votes': Vote.objects.count(), 'comments': Comment.objects.count(),"
+        " 'trending_votes': S.objects.aggregate(n=Sum('votes'))['n'] or 0}))"
+    ))  # fmt: skip
+
+
+def new_ids(cluster: Cluster, lines: list[str]) -> str:
+    """The listings as new papers: ids 2612.NNNNN after any such already stored (so a
+    second run adds papers too), announced on one new day."""
+    taken = cluster.shell(
+        "from paperfeed.catalogue.models import Paper;"
+        "print(Paper.objects.filter(arxiv_id__startswith='2612.').count())"
+    )
+    out = []
+    for n, line in enumerate(lines, start=int(taken) + 1):
+        record = json.loads(line)
+        record["id"] = f"2612.{n:05d}"
+        record["abs_url"] = f"https://arxiv.org/abs/{record['id']}"
+        record["pdf_url"] = f"https://arxiv.org/pdf/{record['id']}"
+        record["listing_date"] = "2026-12-01"
+        out.append(json.dumps(record) + "\n")
+    return "".join(out)
 
 
 if __name__ == "__main__":

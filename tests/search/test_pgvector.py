@@ -103,7 +103,7 @@ def search_sql(query, **kwargs):
 
 
 def the_select(sent):
-    (select,) = [(sql, params) for sql, params in sent if sql.lstrip().startswith("SELECT")]
+    (select,) = [(sql, params) for sql, params in sent if "<=>" in sql]
     return select
 
 
@@ -134,12 +134,27 @@ def test_search_uses_the_index_and_finds_the_nearest(stored):
         assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
 
 
-def test_a_rare_category_still_fills_the_page(stored):
+def test_a_small_filter_is_scored_exactly_without_the_index(stored):
+    """A filter of at most ``filter_exact_size`` papers: the index would walk about
+    ef / (its share) of the graph and stop at its scan limit; its vectors are scored
+    exactly instead, as on SQLite."""
+    ids, matrix, rare = stored
+    assert len(rare) <= vectors.filter_exact_size(len(ids))
+    for query in matrix[[10, 1234]] + 0.01:
+        sent, found = search_sql(query, limit=10, filters=Filters((RARE,)))
+        assert not any("<=>" in sql for sql, _ in sent)
+        assert [pk for pk, _ in found] == exact(ids, matrix, query, 10, rare)
+
+
+def test_a_rare_category_still_fills_the_page(stored, monkeypatch):
     """Iterative scans: without them HNSW returns its ef_search nearest, then filters.
 
-    On a table this small the planner may rank the category's rows exactly instead
-    (as it should); forbidding the sort makes it take the index, as it does at scale.
+    A filter beyond the exact size goes through the index (forced here: the category
+    is small enough to score exactly). On a table this small the planner may rank the
+    category's rows exactly instead (as it should); forbidding the sort makes it take
+    the index, as it does at scale.
     """
+    monkeypatch.setattr(vectors, "filter_exact_size", lambda count: 0)
     ids, matrix, rare = stored
     query = matrix[10]
     with connection.cursor() as cursor:

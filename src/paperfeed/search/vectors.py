@@ -240,11 +240,28 @@ def vector_search(
     query = np.asarray(query, dtype=np.float32)
     search_backend = backend()
     if search_backend.vectors_in_database:
-        found = search_backend.nearest(query, want, filters, model_name, ef)
+        found = _database_search(query, want, filters, model_name, ef)
     else:
         found = _sqlite_search(query, want, filters, model_name, ef)
     found = [(pk, s) for pk, s in found if pk not in exclude]
     return found[offset : offset + limit]
+
+
+def _database_search(
+    query: np.ndarray, want: int, filters: Filters, model_name: str, ef: int | None = None
+) -> list[tuple[int, float]]:
+    """pgvector's index, except for a filter small enough to score exactly, as on
+    SQLite: the index would walk about ef / (the filter's share) of its graph to find
+    enough of the filter's papers, and stop short of them at its scan limit."""
+    if not filters.empty:
+        allowed = filters.paper_ids()
+        state = TableState.read(model_name)
+        if len(allowed) <= filter_exact_size(state.count):
+            if not len(allowed):
+                return []
+            ids, matrix = _filtered_vectors(filters, allowed, state, model_name)
+            return _top(matrix @ query, ids, want)
+    return backend().nearest(query, want, filters, model_name, ef)
 
 
 def _sqlite_search(
