@@ -292,3 +292,35 @@ def test_a_windows_authors_are_found_from_its_bylines_as_from_the_authors_side(c
     assert {pk: sorted(found) for pk, found in fast.by_paper.items()} == {
         pk: sorted(found) for pk, found in slow.by_paper.items()
     }
+
+
+def test_a_window_ranks_its_papers_as_the_whole_catalogue_does(corpus):
+    """A window's papers are scored from the window's shared vectors, bylines and
+    per-category lists; over a window holding every paper that must give the scores
+    and reasons of the whole-catalogue path, which reads them by paper."""
+    days = sorted(
+        set(Paper.objects.filter(id__in=corpus.values()).values_list("announced", flat=True))
+    )
+    liked = by_category(corpus, "cs.RO")[:5]
+    outsider = by_category(corpus, "cs.CV")[-1]
+    profile = given(liked, by_category(corpus, "cs.LG")[:2])
+    profile.authors = set(
+        Authorship.objects.filter(paper=outsider).values_list("author", flat=True)
+    )
+    profile.categories = {"cs.CV"}
+    everything = {
+        r.paper_id: (round(r.score, 4), r.reasons) for r in recommend(profile, limit=len(corpus))
+    }
+    window = {
+        r.paper_id: (round(r.score, 4), r.reasons)
+        for r in recommend(profile, since=days[0], until=days[-1], limit=len(corpus))
+    }
+    # the window: every paper but the 7 marked; the whole catalogue: its candidates
+    assert len(window) == len(corpus) - 7 and len(everything) > 100
+    assert {pk: window[pk] for pk in everything} == everything
+    reasons = [r for _, said in window.values() for r in said]
+    assert any(r.endswith("whom you follow") for r in reasons)
+    assert "in cs.CV, which you follow" in reasons
+    assert "in cs.RO, like all 5 papers you liked" in reasons
+        for r in reasons
+    )

@@ -29,7 +29,13 @@ from paperfeed.recommend.profile import VERBS, Profile, profile_for
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters
 from paperfeed.search.models import PaperEmbedding
-from paperfeed.search.vectors import HNSW_EF_SIMILAR, TableState, load_vectors, vector_search
+from paperfeed.search.vectors import (
+    HNSW_EF_SIMILAR,
+    TableState,
+    filter_vectors,
+    load_vectors,
+    vector_search,
+)
 
 # Chosen by benchmarks/recommend.py (README, "Recommendations").
 PARAMS = ModelParams()
@@ -78,19 +84,20 @@ def recommend(
         ids = [pk for pk in ids if pk not in banned]
         if not ids:
             return []
-        found, X = load_vectors(ids)
+        window = _is_window(filters)
+        # A window's vectors are the same for every reader: kept per process.
+        found, X = filter_vectors(filters) if window else load_vectors(ids)
         scored = model.score(X) if len(found) else None
     scores = np.zeros(len(ids), dtype=np.float32)
-    row_of = {int(pk): i for i, pk in enumerate(found.tolist())}
-    vector_rows = np.array([row_of.get(pk, -1) for pk in ids])
+    vector_rows = rows_of(found, ids)
     if scored is not None:
         has = vector_rows >= 0
         scores[has] = scored.total[vector_rows[has]]
         if len(profile.positive):
             # A paper without a vector yet ranks below those the model has seen.
             scores[~has] = float(scored.total.min()) if len(scored.total) else 0.0
-    boosts = _boosts(profile, ids, model.params, authored, reader)
-    scores = scores + np.array([b.total for b in boosts], dtype=np.float32)
+    boosts = _boosts(profile, ids, model.params, authored, reader, filters if window else None)
+    scores = scores + boosts.total
     order = _top_visible(ids, np.lexsort((np.array(ids), -scores)), limit)
     chosen = [ids[i] for i in order]
     titles = dict(
@@ -104,7 +111,7 @@ def recommend(
         reasons = []
         if scored is not None and vector_rows[i] >= 0 and positives:
             reasons.extend(_liked_reasons(profile, positives, scored, vector_rows[i], titles))
-        reasons.extend(boosts[i].reasons)
+        reasons.extend(boosts.reasons(i))
         results.append(Recommendation(pk, arxiv[pk], titles[pk], float(scores[i]), reasons))
     return results
 
@@ -132,21 +139,21 @@ def fit_of(user, paper_ids: list[int]) -> dict[int, Fit]:
         model = reader.model
         found, X = load_vectors(ids)
         scored = model.score(X) if len(found) and len(model.positives) else None
-    row_of = {int(pk): i for i, pk in enumerate(found.tolist())}
+    vector_rows = rows_of(found, ids)
     authored = _authored(profile, reader, Filters(), among=ids)
     boosts = _boosts(profile, ids, model.params, authored, reader)
     titles = dict(Paper.objects.filter(id__in=list(profile.positive)).values_list("id", "title"))
     floor = float(scored.total.min()) if scored is not None and len(scored.total) else 0.0
     fits: dict[int, Fit] = {}
-    for pk, boost in zip(ids, boosts, strict=True):
-        row = row_of.get(pk)
+    for i, pk in enumerate(ids):
+        row = int(vector_rows[i])
         reasons = []
         score = floor
-        if scored is not None and row is not None:
+        if scored is not None and row >= 0:
             score = float(scored.total[row])
             reasons.extend(_liked_reasons(profile, model.positive_ids, scored, row, titles))
-        reasons.extend(boost.reasons)
-        fits[pk] = Fit(score + boost.total, "; ".join(reasons))
+        reasons.extend(boosts.reasons(i))
+        fits[pk] = Fit(score + float(boosts.total[i]), "; ".join(reasons))
     lowest = min((f.score for f in fits.values()), default=0.0) - 1.0
     for pk in set(profile.negative) & set(fits):
         fits[pk] = Fit(lowest, "")
@@ -236,6 +243,22 @@ def forget_readers() -> None:
     _readers.clear()
 
 
+def rows_of(found: np.ndarray, ids: list[int]) -> np.ndarray:
+    """For each of ``ids``, its row in ``found`` (-1 when it has no vector)."""
+    if not len(found):
+        return np.full(len(ids), -1, dtype=np.int64)
+    order = np.argsort(found, kind="stable")
+    ordered = found[order]
+    wanted = np.asarray(ids, dtype=np.int64)
+    at = np.clip(np.searchsorted(ordered, wanted), 0, len(ordered) - 1)
+    return np.where(ordered[at] == wanted, order[at], -1)
+
+
+def _is_window(filters: Filters) -> bool:
+    """A date window small enough that all its papers are the candidates."""
+    return not filters.empty and len(filters.paper_ids()) <= WINDOW_EXACT
+
+
 def _empty() -> np.ndarray:
     return np.zeros((0, DIMENSIONS), dtype=np.float32)
 
@@ -245,7 +268,7 @@ def _candidates(
 ) -> list[int]:
     ids: dict[int, None] = {}
     window = None if filters.empty else filters.paper_ids()
-    if window is not None and len(window) <= WINDOW_EXACT:
+    if window is not None and len(window) <= WINDOW_EXACT:  # as _is_window
         return window.array.tolist()
     if len(model.positives):
         banned = profile.seen
@@ -291,7 +314,7 @@ def _authored(
     authored = Authored(liked=liked)
     if not wanted:
         return authored
-    if among is None and not filters.empty and len(filters.paper_ids()) <= WINDOW_EXACT:
+    if among is None and _is_window(filters):
         matched = []
         for paper_id, authors in _window_bylines(filters):
             found = [a for a in authors if a in wanted]
@@ -365,47 +388,87 @@ def _authors_of(paper_ids: list[int]) -> dict[int, int]:
 
 
 @dataclass
-class Boost:
-    total: float = 0.0
-    reasons: list[str] = field(default_factory=list)
+class Boosts:
+    """The author and category parts of the candidates' scores: ``total[i]`` for
+    candidate ``i``; reasons kept for the few candidates an author or a followed
+    category raised, and one per liked category: a week at a million papers has
+    17,000 candidates, 20 of which are shown."""
+
+    total: np.ndarray
+    said: dict[int, list[str]] = field(default_factory=dict)
+    category: np.ndarray | None = None  # each candidate's liked category, or -1
+    category_reasons: dict[int, str] = field(default_factory=dict)
+
+    def add(self, i: int, amount: float, reason: str) -> None:
+        self.total[i] += amount
+        self.said.setdefault(i, []).append(reason)
+
+    def reasons(self, i: int) -> list[str]:
+        found = list(self.said.get(i, ()))
+        if self.category is not None and int(self.category[i]) in self.category_reasons:
+            found.append(self.category_reasons[int(self.category[i])])
+        return found
 
 
 def _boosts(
-    profile: Profile, ids: list[int], params: ModelParams, authored: Authored, reader: Reader
-) -> list[Boost]:
-    """Author and category parts of each candidate's score, with their reasons."""
-    boosts = [Boost() for _ in ids]
-    row = {pk: i for i, pk in enumerate(ids)}
+    profile: Profile,
+    ids: list[int],
+    params: ModelParams,
+    authored: Authored,
+    reader: Reader,
+    window: Filters | None = None,
+) -> Boosts:
+    """Author and category parts of each candidate's score, with their reasons.
+    ``window``: the date window all of ``ids`` came from, if they did."""
+    boosts = Boosts(np.zeros(len(ids), dtype=np.float32))
+    row: dict[int, int] = {}
+    if authored.by_paper or profile.categories:
+        row = {pk: i for i, pk in enumerate(ids)}
     liked = authored.liked
     for paper_id, found in authored.by_paper.items():
         if paper_id not in row:
             continue
-        boost = boosts[row[paper_id]]
         followed = sorted(name for a, name in found if a in profile.authors)
         shared = sorted(name for a, name in found if a in liked and a not in profile.authors)
         if followed:
-            boost.total += params.followed_author_weight
-            boost.reasons.append(f"by {_names(followed)}, whom you follow")
+            reason = f"by {_names(followed)}, whom you follow"
+            boosts.add(row[paper_id], params.followed_author_weight, reason)
         if shared:
             # Weighted by the share of liked papers the author wrote: all of them
             # (an author's reader) counts fully, one paper of twenty barely.
             share = sum(liked[a] for a, _ in found if a in liked and a not in profile.authors)
-            boost.total += params.liked_author_weight * min(1.0, share / len(profile.positive))
-            boost.reasons.append(f"by {_names(shared)}, author of papers you liked")
+            amount = params.liked_author_weight * min(1.0, share / len(profile.positive))
+            boosts.add(row[paper_id], amount, f"by {_names(shared)}, author of papers you liked")
     if profile.categories:
-        through = Paper.categories.through.objects.filter(
-            paper_id__in=ids, category_id__in=profile.categories
-        )
-        per_paper: dict[int, list[str]] = defaultdict(list)
-        for paper_id, code in through.values_list("paper_id", "category_id"):
-            per_paper[paper_id].append(code)
+        per_paper = _followed_categories(profile, ids, window)
         for paper_id, codes in per_paper.items():
-            boost = boosts[row[paper_id]]
-            boost.total += params.followed_category_weight
-            boost.reasons.append(f"in {_names(sorted(codes))}, which you follow")
+            if paper_id in row:
+                reason = f"in {_names(sorted(codes))}, which you follow"
+                boosts.add(row[paper_id], params.followed_category_weight, reason)
     if params.liked_category_weight and len(profile.positive) >= LIKED_CATEGORY_MIN:
         _liked_category_boosts(profile, ids, params, boosts, reader.marked_primary)
     return boosts
+
+
+def _followed_categories(
+    profile: Profile, ids: list[int], window: Filters | None
+) -> dict[int, list[str]]:
+    """paper id -> the followed categories it is listed in, of these papers: within a
+    window from each category's papers there (search's per-filter lists, kept per
+    process), otherwise by the papers' ids."""
+    per_paper: dict[int, list[str]] = defaultdict(list)
+    if window is not None:
+        for code in sorted(profile.categories):
+            inside = Filters((code,), window.date_from, window.date_to).paper_ids()
+            for paper_id in inside.array.tolist():
+                per_paper[paper_id].append(code)
+        return per_paper
+    through = Paper.categories.through.objects.filter(
+        paper_id__in=ids, category_id__in=profile.categories
+    )
+    for paper_id, code in through.values_list("paper_id", "category_id"):
+        per_paper[paper_id].append(code)
+    return per_paper
 
 
 # The liked-category part needs this many liked papers: with fewer, a category's share
@@ -419,7 +482,7 @@ def _liked_category_boosts(
     profile: Profile,
     ids: list[int],
     params: ModelParams,
-    boosts: list[Boost],
+    boosts: Boosts,
     marked_primary: dict[int, str],
 ) -> None:
     """A candidate's primary category, weighted by the share of the reader's liked
@@ -439,12 +502,15 @@ def _liked_category_boosts(
     if not net:
         return
     total = len(profile.positive)
-    row = {pk: i for i, pk in enumerate(ids)}
-    for paper_id, code in _primary_categories(ids, set(net)):
-        boost = boosts[row[paper_id]]
-        boost.total += params.liked_category_weight * max(-1.0, min(1.0, net[code] / total))
-        if liked[code] / total >= LIKED_CATEGORY_REASON_SHARE and net[code] > 0:
-            boost.reasons.append(_category_reason(profile, code, liked[code], total))
+    codes, names = _primary_codes(ids)
+    weight = np.zeros(len(names) + 1, dtype=np.float32)  # the last: no primary category
+    for c, name in enumerate(names):
+        if name in net:
+            weight[c] = params.liked_category_weight * max(-1.0, min(1.0, net[name] / total))
+            if liked[name] / total >= LIKED_CATEGORY_REASON_SHARE and net[name] > 0:
+                boosts.category_reasons[c] = _category_reason(profile, name, liked[name], total)
+    boosts.total += weight[codes]
+    boosts.category = codes
 
 
 def _category_reason(profile: Profile, code: str, count: int, total: int) -> str:
@@ -481,21 +547,15 @@ def _liked_reasons(
     return [f"like {quoted} that you {verb}"]
 
 
-def _primary_categories(ids: list[int], codes: set[str]) -> list[tuple[int, str]]:
-    """(paper id, primary category) of these papers whose primary category is one of
-    ``codes``, from a per-process table of every paper's primary category."""
+def _primary_codes(ids: list[int]) -> tuple[np.ndarray, list[str]]:
+    """Each paper's primary category as an index into the names (``len(names)`` for
+    a paper without one), from a per-process table of every paper's primary category."""
     all_ids, code_index, names = _primary_table()
     if not len(all_ids):
-        return []
+        return np.zeros(len(ids), dtype=np.int64), names
     wanted = np.asarray(ids, dtype=np.int64)
     at = np.clip(np.searchsorted(all_ids, wanted), 0, len(all_ids) - 1)
-    known = all_ids[at] == wanted
-    keep = {i for i, name in enumerate(names) if name in codes}
-    return [
-        (int(pk), names[int(c)])
-        for pk, c, ok in zip(wanted, code_index[at], known, strict=True)
-        if ok and int(c) in keep
-    ]
+    return np.where(all_ids[at] == wanted, code_index[at], len(names)), names
 
 
 # Every paper's primary category (ids sorted, an index into the names), per database,

@@ -302,8 +302,16 @@ def filter_exact_size(count: int) -> int:
 
 
 # Filters' vectors read for exact search, by database, filter and table state: a
-# reader paging or refining within a category reads them once.
-_filtered_cache: Lru[tuple[str, Filters, str], TableState, tuple[np.ndarray, np.ndarray]] = Lru(4)
+# reader paging or refining within a category reads them once, and every reader's
+# recommendations for a day or a week share that window's.
+_filtered_cache: Lru[tuple[str, Filters, str], TableState, tuple[np.ndarray, np.ndarray]] = Lru(8)
+
+
+def filter_vectors(filters: Filters, model_name: str = MODEL_NAME) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, matrix) of the stored vectors of a filter's papers, kept per process until
+    the vector table changes."""
+    state = TableState.read(model_name)
+    return _filtered_vectors(filters, filters.paper_ids(), state, model_name)
 
 
 def _filtered_vectors(
