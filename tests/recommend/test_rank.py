@@ -322,5 +322,3 @@ def test_a_window_ranks_its_papers_as_the_whole_catalogue_does(corpus):
     assert any(r.endswith("whom you follow") for r in reasons)
     assert "in cs.CV, which you follow" in reasons
     assert "in cs.RO, like all 5 papers you liked" in reasons
-        for r in reasons
-    )
