@@ -352,13 +352,16 @@ def percentiles(laps: list[float]) -> str:
 def latency(profiles, rounds: int) -> None:  # type: ignore[no-untyped-def]
     """p50/p95 of the production calls, wall and CPU, over ``profiles``."""
     from paperfeed.catalogue.models import Paper
-    from paperfeed.recommend.rank import forget_readers, reader_model, recommend
+    from paperfeed.recommend.rank import forget_readers, reader_for, reader_model, recommend
     from paperfeed.search.vectors import TableState
 
     last = Paper.objects.order_by("-announced").values_list("announced", flat=True).first()
     week = last - dt.timedelta(days=6)
     recommend(profiles[0], limit=20)  # warm the caches (vector matrix or index, pool)
     recommend(profiles[0], since=week, until=last, limit=20)
+    recommend(profiles[0], since=last, until=last, limit=20)
+    for profile in profiles:  # each reader's model, as fitted after their last signal
+        reader_for(profile)
     # The model is fitted once per profile (rank.reader_for): "rank" is a reader's
     # ranking with the model as fitted after their last signal; "after a signal" is
     # the first ranking once it changed, the fit included.
@@ -368,6 +371,7 @@ def latency(profiles, rounds: int) -> None:  # type: ignore[no-untyped-def]
         "rank a week": lambda p: recommend(p, since=week, until=last, limit=20),
         "rank the catalogue": lambda p: recommend(p, limit=20),
         "a week after a signal": lambda p: recommend(p, since=week, until=last, limit=20),
+        "a week after an import": lambda p: recommend(p, since=week, until=last, limit=20),
     }
     count = TableState.read().count
     print(f"\nlatency over {count:,} papers, {len(profiles)} readers x {rounds}; {load()}")
@@ -377,6 +381,8 @@ def latency(profiles, rounds: int) -> None:  # type: ignore[no-untyped-def]
             for profile in profiles:
                 if label.endswith("after a signal"):
                     forget_readers()
+                if label.endswith("after an import"):  # what a new catalogue version drops
+                    forget_shared()
                 started, cpu0 = time.perf_counter(), time.process_time()
                 call(profile)
                 laps.append(time.perf_counter() - started)
@@ -386,6 +392,17 @@ def latency(profiles, rounds: int) -> None:  # type: ignore[no-untyped-def]
             f"  ({load()})",
             flush=True,
         )
+
+
+def forget_shared() -> None:
+    """The per-process tables every reader shares, as a new catalogue version leaves
+    them: the window's vectors and bylines, every paper's primary category."""
+    from paperfeed.recommend import rank
+    from paperfeed.search import vectors
+
+    vectors._filtered_cache.clear()
+    rank._bylines_cache.clear()
+    rank._primary_cache.clear()
 
 
 def grown(args: argparse.Namespace) -> None:

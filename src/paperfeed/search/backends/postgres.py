@@ -101,10 +101,10 @@ class TsvectorRanker(KeywordRanker):
         q_sql, q_params = match
         r_sql, r_params = self.any_of(self.scored or range(len(self.pieces)))
         head = f"WITH q AS (SELECT ({q_sql}) AS q, ({r_sql}) AS r)"
-        matches = (
-            f"FROM search_paperfts d CROSS JOIN q JOIN {paper} p ON p.id = d.paper_id"
-            f" WHERE d.document @@ q.q{self.where}"
-        )
+        # The paper table only for a filter: a keyword row's paper exists (a trigger
+        # deletes the row with it), and the join cost a look-up per matching row.
+        join = f" JOIN {paper} p ON p.id = d.paper_id" if self.where else ""
+        matches = f"FROM search_paperfts d CROSS JOIN q{join} WHERE d.document @@ q.q{self.where}"
         args = [*q_params, *r_params, *self.params]
         if newest:  # as on SQLite, a filtered read walks a bounded number of matches
             since = 0
