@@ -16,7 +16,6 @@ from django.db import connection
 
 from paperfeed.catalogue.models import Category, Paper
 from paperfeed.search import vectors
-from paperfeed.search.backends.postgres import PG_EF_SEARCH
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters
 from paperfeed.search.models import PaperEmbedding
@@ -166,12 +165,13 @@ def test_a_rare_category_still_fills_the_page(stored, monkeypatch):
     assert recall(found, exact(ids, matrix, query, 10, rare)) >= 0.9
 
 
-def test_a_wide_page_widens_ef_search(stored):
+def test_a_wide_page_widens_ef_search(stored, settings):
+    settings.PAPERFEED_PG_EF_SEARCH = 200  # below the page's 2 x 300
     ids, matrix, _ = stored
     sent, found = search_sql(matrix[20], limit=300)
     assert ("SET LOCAL hnsw.ef_search = 600", None) in [(s, p or None) for s, p in sent]
     narrow, _ = search_sql(matrix[20], limit=10)  # a text query's beam
-    assert f"SET LOCAL hnsw.ef_search = {PG_EF_SEARCH}" in [s for s, _ in narrow]
+    assert "SET LOCAL hnsw.ef_search = 200" in [s for s, _ in narrow]
     similar, _ = search_sql(matrix[20], limit=10, ef=vectors.HNSW_EF_SIMILAR)
     assert f"SET LOCAL hnsw.ef_search = {vectors.HNSW_EF_SIMILAR}" in [s for s, _ in similar]
     assert len(found) == 300

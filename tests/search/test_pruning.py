@@ -229,3 +229,33 @@ def test_without_idf_reads_every_word_is_scored():
         pruning.SPLIT, scored=(0, 1, 2), rare=(1,), common=(0, 2), window=20
     )
     pruning.counts.clear()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's counts")
+def test_postgres_counts_the_words_its_planner_only_guesses(corpus, budget):
+    """The planner's estimate for a word outside its most-common list is a guess (over
+    a thousand rows at a million papers, for words in a dozen): such words are counted,
+    up to the cap; a word it estimates far above the cap is taken as common unread."""
+    from paperfeed.search.keyword import parse_query
+
+    ranker = backend().ranker(parse_query("robot zzzunseenword"), Filters())
+    robot, unseen = ranker.terms
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM search_paperfts WHERE document @@ to_tsquery('english', 'robot')"
+        )
+        (exact,) = cursor.fetchone()
+    assert exact > 2
+    sent: list[str] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert ranker.count(robot, 10**6) == exact  # estimate below 10 x cap: counted
+        assert ranker.count(unseen, 10**6) == 0
+        assert ranker.count(robot, exact - 1) == exact - 1  # stops at the cap
+        counted = sum("COUNT(*)" in sql for sql in sent)
+        assert ranker.count(robot, 0) == 0  # estimated far above the cap: not counted
+    assert counted == 3 and sum("COUNT(*)" in sql for sql in sent) == 3

@@ -80,7 +80,7 @@ def keyword_search(
     found: Ranked = []
     if chosen.kind == pruning.SPLIT:
         found = ranker.rank(ranker.any_of(chosen.rare), want, 0)
-        if chosen.common:
+        if chosen.common and not ranker.scores_every_term:
             both = ranker.rank(ranker.both(chosen.rare, chosen.common), want, 0)
             found = pruning.merge(both, found, want)
     if len(found) < want:  # NEWEST, or a short page: the newest papers with a word

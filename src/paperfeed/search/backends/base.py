@@ -36,6 +36,10 @@ class KeywordRanker:
     scored: Sequence[int] = ()
     # How many postings the ranking may read per budget row (None: it reads none).
     postings_per_row: int | None = pruning.POSTINGS_PER_ROW
+    # Whether rank() scores each row on every scored term, whichever terms its match
+    # expression held (ts_rank against their OR): then a SPLIT's read of the rare
+    # terms is already exact and its second read (rare AND common) adds nothing.
+    scores_every_term: bool = False
 
     def any_of(self, indexes: Iterable[int]) -> Match:
         raise NotImplementedError

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 
 from paperfeed.catalogue.models import Paper
@@ -34,10 +35,10 @@ HNSW_DDL = (
     f"CREATE INDEX IF NOT EXISTS {HNSW_INDEX} ON {EMBEDDING_TABLE}"
     " USING hnsw (pgvector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
 )
-# pgvector's beam for text queries (at most 1,000 there). At 74,728 papers
-# (benchmarks/pgvector_recall.py, 150 titles, phrases and claims): recall@10 0.85 at ef
-# 40, 0.97 at 200 (9 ms), 0.98 at 400 (15 ms), 0.996 at 1,000 (25 ms).
-PG_EF_SEARCH = 400
+
+
+# An estimated row count above this many times the cap is taken as it is (count()).
+ESTIMATE_TRUSTED = 10
 
 
 def tsquery_terms(parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
@@ -62,6 +63,7 @@ def _join(pieces: Sequence[tuple[str, list[str]]], joiner: str) -> Match:
 
 class TsvectorRanker(KeywordRanker):
     postings_per_row = None  # ts_rank has no idf: no document lists to read
+    scores_every_term = True  # rank() scores against the OR of the scored terms
 
     def __init__(self, parsed: ParsedQuery, filters: Filters) -> None:
         self.pieces = tsquery_terms(parsed)
@@ -78,10 +80,14 @@ class TsvectorRanker(KeywordRanker):
         return f"({first}) && ({second})", [*first_params, *second_params]
 
     def count(self, term: str, cap: int) -> int:
-        """The planner's estimate, from the lexeme statistics ANALYZE keeps (autovacuum
-        refreshes them): counting the rows re-checked each one's tsvector, 30 us a row,
-        about 100 ms a query before the counts were cached. An estimate only steers
-        the plan, like a count."""
+        """How many rows match, counting at most ``cap``. The planner's estimate (from
+        the lexeme statistics ANALYZE keeps) where it is well above the cap: such a
+        word is common, and counting it would read its whole GIN posting list (35-50
+        ms at a million papers). Otherwise counted: for a word outside its
+        most-common list the planner guesses half the least common one's share, over
+        a thousand rows at a million papers, so with estimates alone every word
+        looked common and no search had a rare word to start from. The count stops at
+        the cap, and a word's rows need no re-check of their tsvectors."""
         sql, params = self.pieces[self.terms.index(term)]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -89,9 +95,16 @@ class TsvectorRanker(KeywordRanker):
                 params,
             )
             plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        return min(cap, int(plan[0]["Plan"]["Plan Rows"]))
+            if isinstance(plan, str):
+                plan = json.loads(plan)
+            if int(plan[0]["Plan"]["Plan Rows"]) > ESTIMATE_TRUSTED * cap:
+                return cap
+            cursor.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM search_paperfts"
+                f" WHERE document @@ ({sql}) LIMIT %s) s",
+                [*params, cap],
+            )
+            return int(cursor.fetchone()[0])
 
     def rank(self, match: Match, limit: int, offset: int, newest: int = 0) -> Ranked:
         # Rows come from ``match``, the rank from the OR of the scored terms: ts_rank's
@@ -132,9 +145,9 @@ class TsvectorRanker(KeywordRanker):
 
 
 def pg_ef_search(want: int, ef: int | None = None) -> int:
-    """pgvector's beam: ``PG_EF_SEARCH`` for text queries (``ef`` when given, as for
-    similar papers), at least twice the page, at most pgvector's limit of 1,000."""
-    return max(40, min(1000, max(ef or PG_EF_SEARCH, 2 * want)))
+    """pgvector's beam: ``PAPERFEED_PG_EF_SEARCH`` for text queries (``ef`` when given,
+    as for similar papers), at least twice the page, at most pgvector's limit of 1,000."""
+    return max(40, min(1000, max(ef or settings.PAPERFEED_PG_EF_SEARCH, 2 * want)))
 
 
 def pgvector_literal(vector: np.ndarray) -> str:
