@@ -187,9 +187,11 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL hnsw.ef_search = {pg_ef_search(want, ef)}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            # The paper table only for a filter (an embedding's paper exists).
+            join = f" JOIN {Paper._meta.db_table} p ON p.id = e.paper_id" if where else ""
             cursor.execute(
                 "SELECT e.paper_id, 1 - (e.pgvector <=> %s::vector) AS score"
-                f" FROM {EMBEDDING_TABLE} e JOIN {Paper._meta.db_table} p ON p.id = e.paper_id"
+                f" FROM {EMBEDDING_TABLE} e{join}"
                 f" WHERE e.model_name = %s AND e.pgvector IS NOT NULL{where}"
                 " ORDER BY e.pgvector <=> %s::vector LIMIT %s",
                 [literal, model_name, *params, literal, want],
