@@ -99,9 +99,12 @@ class Cluster:
         else:
             args = ["worker", "--interval", "0.5"]
         log = open(self.work / f"{name}.log", "ab")  # noqa: SIM115
+        # Workers at nice 10, as the systemd unit runs them: pages first.
+        nice = 10 if name.startswith("worker") else 0
         self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "paperfeed", *args], env=self.env_for(name),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            ["nice", "-n", str(nice), sys.executable, "-m", "paperfeed", *args],
+            env=self.env_for(name), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )  # fmt: skip
 
     def kill(self, name: str) -> None:

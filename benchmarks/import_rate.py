@@ -9,9 +9,9 @@ must add nothing; ``--once`` skips it) and ``paperfeed stats --json``, and print
 papers per second; on PostgreSQL also what the database holds (keyword rows included:
 the import writes them; vectors are written later, by indexing).
 
-``--grow N``: the file's records repeated until there are N, copy k of a paper under
-the id with its first two digits replaced by 90 + k (``2503.11677`` -> ``9103.11677``),
-so that every record is a new paper.
+``--grow N``: the file's records repeated until there are N, copy k of record i under
+the old-style id ``cs/KKIIIII`` (``cs/0100042``), so that every record is a new paper
+with a valid id.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def grow(source: Path, total: int, target: Path) -> None:
             record = dict(records[n % len(records)])
             k = n // len(records)
             if k:
-                record["id"] = f"{90 + k:02d}{record['id'][2:]}"
+                record["id"] = f"cs/{k:02d}{n % len(records):05d}"
                 record.pop("abs_url", None)
                 record.pop("pdf_url", None)
             out.write(json.dumps(record) + "\n")

@@ -207,6 +207,8 @@ def grow_catalogue(source: Path, target: Path, total: int, noise: float, seed: i
     papers = db.execute("SELECT COUNT(*) FROM catalogue_paper").fetchone()[0]
     if papers != n0 or ids.max() >= COPY_BASE:
         raise SystemExit(f"{papers} papers but {n0} vectors: run paperfeed reindex first")
+    if ids.max() >= 100_000:  # the copies' ids cs/KKPPPPP hold five digits of it
+        raise SystemExit("grows catalogues whose paper keys are below 100,000")
     (stamp,) = db.execute("SELECT MAX(updated_at) FROM search_paperembedding").fetchone()
     columns = [r[1] for r in db.execute("PRAGMA table_info(catalogue_paper)")]
     rest = ", ".join(f'"{c}"' for c in columns if c not in ("id", "arxiv_id"))
@@ -221,8 +223,9 @@ def grow_catalogue(source: Path, target: Path, total: int, noise: float, seed: i
         block /= np.linalg.norm(block, axis=1, keepdims=True)
         db.execute("BEGIN")
         db.execute(
+            # copy k of paper p is cs/KKPPPPP: a valid (old-style) id, as pages link it
             f"INSERT INTO catalogue_paper (id, arxiv_id, {rest}) SELECT id + ?,"
-            f" arxiv_id || 'x{k}', {rest} FROM catalogue_paper WHERE id <= ?",
+            f" printf('cs/%02d%05d', {k}, id), {rest} FROM catalogue_paper WHERE id <= ?",
             [offset, cutoff],
         )
         db.execute(
