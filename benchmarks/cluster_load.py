@@ -142,7 +142,10 @@ class Cluster:
 
 
 def sessions(cluster: Cluster, readers: int) -> list[str]:
-    """Signed-in readers: accounts with a database session each (no password hashing)."""
+    """Signed-in readers: new accounts (a catalogue reused from an earlier run keeps
+    that run's readers and their votes) with a database session each (no password
+    hashing)."""
+    run = secrets.token_hex(4)
     code = f"""
 from importlib import import_module
 from django.conf import settings
@@ -151,7 +154,7 @@ Store = import_module(settings.SESSION_ENGINE).SessionStore
 User = get_user_model()
 keys = []
 for i in range({readers}):
-    email = f"load{{i}}@example.org"
+    email = f"load{{i}}-{run}@example.org"
     user, _ = User.objects.get_or_create(username=email, defaults={{"email": email}})
     s = Store()
     s[SESSION_KEY] = str(user.pk)
