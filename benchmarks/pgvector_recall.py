@@ -79,7 +79,7 @@ def main() -> None:
         if code not in members:
             members[code] = np.isin(ids, Filters((code,)).paper_ids().array)
     if members:
-        exact_size = vectors.filter_exact_size(len(ids))
+        exact_size = vectors.database_exact_size(len(ids))
         small = sum(1 for *_, code in asked if members[code].sum() <= exact_size)
         print(
             f"filters: {len(members)} categories, {min(m.sum() for m in members.values()):,}"

@@ -40,10 +40,17 @@ class Recent(Generic[T]):
 class Lru(Generic[K, S, T]):
     """A bounded mapping, safe across threads, that drops its least recently used
     entry. Each value is stored with a stamp of type ``S`` (when it was read, which
-    version it belongs to); :meth:`get` returns it only while ``fresh(stamp)`` holds."""
+    version it belongs to); :meth:`get` returns it only while ``fresh(stamp)`` holds.
 
-    def __init__(self, size: int) -> None:
+    With ``weigh`` and ``budget``, entries are also dropped, oldest first, while their
+    weights add up to more than the budget (the newest entry always stays): a few
+    large values, such as a big filter's vectors, then cannot hold a process's memory
+    hostage the way a count of entries would let them."""
+
+    def __init__(self, size: int, weigh: Callable[[T], int] | None = None, budget: int = 0) -> None:
         self.size = size
+        self._weigh = weigh
+        self._budget = budget
         self._lock = threading.Lock()
         self._entries: OrderedDict[K, tuple[S, T]] = OrderedDict()
 
@@ -61,6 +68,14 @@ class Lru(Generic[K, S, T]):
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+            if self._weigh is not None:
+                weights = [self._weigh(v) for _, v in self._entries.values()]
+                total = sum(weights)
+                for weight in weights[:-1]:
+                    if total <= self._budget:
+                        break
+                    self._entries.popitem(last=False)
+                    total -= weight
 
     def clear(self) -> None:
         with self._lock:

@@ -164,7 +164,7 @@ PAPERFEED_KEYWORD_ROW_BUDGET = max(0, int(os.environ.get("PAPERFEED_KEYWORD_ROW_
 PAPERFEED_PGVECTOR = os.environ.get("PAPERFEED_PGVECTOR", "1").strip() != "0"
 # pgvector's beam (hnsw.ef_search) for text queries, 40 to 1,000 (README: recall and
 # latency by setting at 74,728 and at a million papers).
-PAPERFEED_PG_EF_SEARCH = min(1000, max(40, env_int("PAPERFEED_PG_EF_SEARCH", 1000)))
+PAPERFEED_PG_EF_SEARCH = min(1000, max(40, env_int("PAPERFEED_PG_EF_SEARCH", 400)))
 # Seconds a process trusts its last look at the vector table before reading it again.
 PAPERFEED_VECTOR_STATE_TTL = float(os.environ.get("PAPERFEED_VECTOR_STATE_TTL", "1.0"))
 # Sentence embeddings (search/embeddings.py): single-threaded onnxruntime runs at once

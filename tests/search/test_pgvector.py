@@ -16,6 +16,7 @@ from django.db import connection
 
 from paperfeed.catalogue.models import Category, Paper
 from paperfeed.search import vectors
+from paperfeed.search.backends import postgres
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
 from paperfeed.search.filters import Filters
 from paperfeed.search.models import PaperEmbedding
@@ -134,11 +135,11 @@ def test_search_uses_the_index_and_finds_the_nearest(stored):
 
 
 def test_a_small_filter_is_scored_exactly_without_the_index(stored):
-    """A filter of at most ``filter_exact_size`` papers: the index would walk about
+    """A filter of at most ``database_exact_size`` papers: the index would walk about
     ef / (its share) of the graph and stop at its scan limit; its vectors are scored
     exactly instead, as on SQLite."""
     ids, matrix, rare = stored
-    assert len(rare) <= vectors.filter_exact_size(len(ids))
+    assert len(rare) <= vectors.database_exact_size(len(ids))
     for query in matrix[[10, 1234]] + 0.01:
         sent, found = search_sql(query, limit=10, filters=Filters((RARE,)))
         assert not any("<=>" in sql for sql, _ in sent)
@@ -163,6 +164,32 @@ def test_a_rare_category_still_fills_the_page(stored, monkeypatch):
     assert len(found) == 10
     assert {pk for pk, _ in found} <= rare
     assert recall(found, exact(ids, matrix, query, 10, rare)) >= 0.9
+    # The widest beam, a deeper read than the page, sorted here: an iterative scan in
+    # relaxed order returns rows only roughly nearest first.
+    assert f"SET LOCAL hnsw.ef_search = {postgres.FILTERED_EF_SEARCH}" in [s for s, _ in sent]
+    assert the_select(sent)[1][-1] == postgres.FILTERED_DEPTH
+    assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+
+
+def test_a_twentieth_of_the_table_is_scored_exactly_on_postgresql(stored, monkeypatch):
+    """pgvector's filtered scans miss a small category's nearest papers far more often
+    than hnswlib's filtered search: a filter of up to a twentieth of the vectors is
+    scored exactly whatever the hnswlib bound says (here forced to nothing)."""
+    monkeypatch.setattr(vectors, "filter_exact_size", lambda count: 0)
+    ids, matrix, _ = stored
+    assert vectors.database_exact_size(N) == N // 20
+    days = {pk: dt.date(2025, 1, 1) + dt.timedelta(days=i % 300) for i, pk in enumerate(ids)}
+    for span, scored_exactly in ((14, True), (29, False)):  # 150 papers, then 300
+        start = dt.date(2025, 2, 1)
+        window = Filters(date_from=start, date_to=start + dt.timedelta(days=span))
+        inside = {pk for pk, day in days.items() if window.date_from <= day <= window.date_to}
+        assert (len(inside) <= N // 20) == scored_exactly
+        query = matrix[sorted(inside)[3] == ids][0] + 0.01
+        sent, found = search_sql(query, limit=10, filters=window)
+        assert any("<=>" in sql for sql, _ in sent) != scored_exactly
+        if scored_exactly:
+            assert [pk for pk, _ in found] == exact(ids, matrix, query, 10, inside)
+        assert {pk for pk, _ in found} <= inside
 
 
 def test_a_wide_page_widens_ef_search(stored, settings):

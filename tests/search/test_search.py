@@ -264,3 +264,27 @@ def test_search_and_similar_commands(corpus, capsys):
     assert paper.arxiv_id in capsys.readouterr().out
     call_command("similar", paper.arxiv_id, "--json", "--limit", "3")
     assert len(json.loads(capsys.readouterr().out)["results"]) == 3
+
+
+def test_a_filters_bounded_count_matches_its_papers(corpus):
+    """The count that picks a vector search path: each paper once (a paper in two of an
+    archive's categories too), stopped at the cap, and new after a catalogue change."""
+    from paperfeed.catalogue.models import Category
+
+    for filters in (
+        Filters(("cs.RO",)),
+        Filters(("cs",)),
+        Filters(("cs.RO", "cs.LG")),
+        Filters(("cs.LG",), date_from=dt.date(2000, 1, 1)),
+        Filters(date_from=dt.date(2000, 1, 1)),
+    ):
+        size = len(filters.paper_ids())
+        assert size > 1, filters
+        assert filters.count_up_to(10**6) == size
+        assert filters.count_up_to(size) == size
+        assert filters.count_up_to(size - 1) == size - 1
+    robotics = Filters(("cs.RO",))
+    before = robotics.count_up_to(10**6)
+    outside = Paper.objects.filter(id__in=corpus.values()).exclude(categories="cs.RO").first()
+    outside.categories.add(Category.objects.get(code="cs.RO"))
+    assert robotics.count_up_to(10**6) == before + 1

@@ -78,27 +78,52 @@ class Filters:
         74,728 papers and a second at a million."""
         return _cached_paper_ids(self)
 
+    def count_up_to(self, cap: int) -> int:
+        """How many papers pass, counting at most ``cap``: enough to choose a search
+        path without reading a big category's whole list (half a million ids at a
+        million papers). Remembered per process until the catalogue changes."""
+        key = (database_key(), self, cap)
+        version = recent_catalogue_version()
+        found = _count_cache.get(key, lambda stamp: stamp == version)
+        if found is None:
+            found = self._count(cap)
+            _count_cache.put(key, version, found)
+        return found
+
+    def _count(self, cap: int) -> int:
+        sql, params = self._select_ids()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT %s) f", [*params, cap])
+            return int(cursor.fetchone()[0])
+
     def read_paper_ids(self) -> np.ndarray:
-        """The ids from the database, sorted: from the paper-category index alone
-        when only categories filter."""
+        """The ids from the database, sorted."""
+        sql, params = self._select_ids()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} ORDER BY 1", params)
+            return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+
+    def _select_ids(self) -> tuple[str, list[Any]]:
+        """SQL selecting the ids once each, unordered: from the paper-category index
+        alone when only categories filter."""
         table = Paper._meta.db_table
         if self.categories:
             through = Paper.categories.through._meta.db_table
             condition, params = self._category_condition("pc")
             dates, more = self._date_conditions("p")
             join = f" JOIN {table} p ON p.id = pc.paper_id" if dates else ""
+            # A paper has each category once: one exact code needs no DISTINCT, which
+            # would read the whole list before a LIMIT could stop it.
+            one = len(self.categories) == 1 and "." in self.categories[0]
             sql = (
-                f"SELECT DISTINCT pc.paper_id FROM {through} pc{join} WHERE {condition}"
-                + "".join(f" AND {d}" for d in dates)
-                + " ORDER BY pc.paper_id"
+                f"SELECT {'' if one else 'DISTINCT '}pc.paper_id FROM {through} pc{join}"
+                f" WHERE {condition}" + "".join(f" AND {d}" for d in dates)
             )
             params.extend(more)
         else:
             where, params = self.sql("p")
-            sql = f"SELECT p.id FROM {table} p WHERE 1=1{where} ORDER BY p.id"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+            sql = f"SELECT p.id FROM {table} p WHERE 1=1{where}"
+        return sql, params
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,6 +139,10 @@ class PaperIds:
 
 # The last few filters' paper ids, by database, stamped with the catalogue version.
 _paper_id_cache: Lru[tuple[str, Filters], str, PaperIds] = Lru(32)
+
+
+# Bounded counts of the last filters, by database, stamped with the catalogue version.
+_count_cache: Lru[tuple[str, Filters, int], str, int] = Lru(256)
 
 
 def _cached_paper_ids(filters: Filters) -> PaperIds:
