@@ -128,23 +128,33 @@ class TsvectorRanker(KeywordRanker):
         join = f" JOIN {paper} p ON p.id = d.paper_id" if self.where else ""
         matches = f"FROM search_paperfts d CROSS JOIN q{join} WHERE d.document @@ q.q{self.where}"
         args = [*q_params, *r_params, *self.params]
-        if newest:  # as on SQLite, a filtered read walks a bounded number of matches
-            since = 0
-            if self.where:
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"SELECT paper_id FROM search_paperfts WHERE document @@ ({q_sql})"
-                        " ORDER BY paper_id DESC LIMIT 1 OFFSET %s",
-                        [*q_params, FILTERED_WALK * newest - 1],
-                    )
-                    row = cursor.fetchone()
-                since = row[0] if row else 0
+        if newest and self.where:
+            # As on SQLite, a filtered read walks a bounded number of matches, the
+            # newest FILTERED_WALK windows, and ranks those passing the filter, in one
+            # scan of the matches that stops once enough have passed (a first query
+            # finding the walk's oldest id and a second reading from there: p50 70, p95
+            # 367 ms at a million papers; now 41 and 145). The match is written out,
+            # not taken from the CTE, so the planner sees how common its words are;
+            # from the CTE it guessed 5,000 rows for 800,000 and sorted them all.
+            walk = FILTERED_WALK * newest
+            return self._fetch(
+                f"WITH q AS (SELECT ({r_sql}) AS r) SELECT paper_id, score FROM"
+                " (SELECT d.paper_id, ts_rank(d.document, q.r) AS score FROM"
+                f" (SELECT paper_id FROM search_paperfts WHERE document @@ ({q_sql})"
+                "  ORDER BY paper_id DESC LIMIT %s) w"
+                f" JOIN {paper} p ON p.id = w.paper_id"
+                " JOIN search_paperfts d ON d.paper_id = w.paper_id CROSS JOIN q"
+                f" WHERE 1=1{self.where} ORDER BY d.paper_id DESC LIMIT %s) s"
+                " ORDER BY score DESC, paper_id LIMIT %s OFFSET %s",
+                [*r_params, *q_params, walk, *self.params] + [newest, limit, offset],
+            )
+        if newest:
             return self._fetch(
                 f"{head} SELECT paper_id, score FROM"
                 f" (SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
-                " AND d.paper_id >= %s ORDER BY d.paper_id DESC LIMIT %s) s"
+                " ORDER BY d.paper_id DESC LIMIT %s) s"
                 " ORDER BY score DESC, paper_id LIMIT %s OFFSET %s",
-                [*args, since, newest, limit, offset],
+                [*args, newest, limit, offset],
             )
         return self._fetch(
             f"{head} SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
