@@ -197,6 +197,28 @@ class PostgresBackend(SearchBackend):
     def vector_value(self, vector: np.ndarray) -> np.ndarray | None:
         return vector if self.vectors_in_database else None
 
+    def stored_vectors(
+        self, wanted: Sequence[int], model_name: str
+    ) -> tuple[list[int], list[bytes | memoryview]]:
+        """One binary COPY for all of them: rows arrive as raw bytes, not hex text to
+        decode, and one statement takes the ids as an array. A category of 27,000
+        papers at a million took 0.38 s, against 0.8 to 0.9 s in chunks of 900."""
+        ids_out: list[int] = []
+        blobs: list[bytes | memoryview] = []
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY (SELECT paper_id, vector FROM {EMBEDDING_TABLE}"
+                " WHERE model_name = %s AND paper_id = ANY(%s)) TO STDOUT (FORMAT BINARY)",
+                [model_name, list(wanted)],
+            ) as copy,
+        ):
+            copy.set_types(["int8", "bytea"])
+            for pk, blob in copy.rows():
+                ids_out.append(pk)
+                blobs.append(blob)
+        return ids_out, blobs
+
     def nearest(
         self, query: np.ndarray, want: int, filters: Filters, model_name: str, ef: int | None
     ) -> Ranked:
