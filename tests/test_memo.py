@@ -34,3 +34,18 @@ def test_a_byte_budget_drops_the_oldest_until_the_rest_fits():
     assert table.get("a", fresh) is None and table.get("c", fresh) is None
     table.put("e", 1, b"x" * 10)  # then the big one is the oldest, and goes
     assert table.get("big", fresh) is None and table.get("e", fresh) is not None
+
+
+def test_current_computes_once_per_stamp():
+    table: Lru[str, int, list[int]] = Lru(4)
+    computed: list[int] = []
+
+    def compute() -> list[int]:
+        computed.append(1)
+        return [len(computed)]
+
+    first = table.current("k", 1, compute)
+    assert table.current("k", 1, compute) is first  # kept while the stamp holds
+    assert table.current("k", 2, compute) == [2]  # a new stamp computes again
+    assert table.current("k", 2, compute) == [2] and len(computed) == 2
+    assert table.current("k", 1, compute) == [3]  # and an old one is not brought back

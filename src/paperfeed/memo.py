@@ -77,6 +77,16 @@ class Lru(Generic[K, S, T]):
                     self._entries.popitem(last=False)
                     total -= weight
 
+    def current(self, key: K, stamp: S, compute: Callable[[], T]) -> T:
+        """The value kept under ``key`` if it was kept with this very ``stamp`` (the
+        catalogue version, a table's state); otherwise ``compute()``'s, kept with it.
+        Two threads missing at once both compute, and the later one's value stays."""
+        found = self.get(key, lambda kept: kept == stamp)
+        if found is None:
+            found = compute()
+            self.put(key, stamp, found)
+        return found
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -225,18 +225,17 @@ def reader_for(profile: Profile, params: ModelParams | None = None) -> Reader:
     process (the model's fit is the part measured as a rebuild)."""
     params = params or PARAMS
     key = (database_key(), tuple(profile.positive), tuple(profile.negative), params)
-    now = (recent_catalogue_version(), TableState.read())
-    reader = _readers.get(key, lambda stamp: stamp == now)
-    if reader is None:
+
+    def fit() -> Reader:
         marked = list(profile.positive) + list(profile.negative)
         primary = Paper.objects.filter(id__in=marked, primary_category_id__isnull=False)
-        reader = Reader(
+        return Reader(
             reader_model(profile, params),
             _authors_of(list(profile.positive)) if profile.positive else {},
             dict(primary.values_list("id", "primary_category_id")),
         )
-        _readers.put(key, now, reader)
-    return reader
+
+    return _readers.current(key, (recent_catalogue_version(), TableState.read()), fit)
 
 
 def forget_readers() -> None:
@@ -354,26 +353,27 @@ _bylines_cache: Lru[tuple[str, Filters], str, list[tuple[int, tuple[int, ...]]]]
 def _window_bylines(filters: Filters) -> list[tuple[int, tuple[int, ...]]]:
     """(paper id, its authors' ids in byline order) for the window's papers, newest
     paper first."""
-    key = (database_key(), filters)
-    version = recent_catalogue_version()
-    found = _bylines_cache.get(key, lambda stamp: stamp == version)
-    if found is None:
-        where, params = filters.sql("p")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT a.paper_id, a.author_id FROM {Paper._meta.db_table} p"  # noqa: S608
-                f" JOIN {Authorship._meta.db_table} a ON a.paper_id = p.id WHERE 1 = 1{where}"
-                " ORDER BY a.paper_id DESC, a.position",
-                params,
-            )
-            rows = cursor.fetchall()
-        found = []
-        for paper_id, author_id in rows:
-            if found and found[-1][0] == paper_id:
-                found[-1] = (paper_id, (*found[-1][1], author_id))
-            else:
-                found.append((paper_id, (author_id,)))
-        _bylines_cache.put(key, version, found)
+    return _bylines_cache.current(
+        (database_key(), filters), recent_catalogue_version(), lambda: _read_bylines(filters)
+    )
+
+
+def _read_bylines(filters: Filters) -> list[tuple[int, tuple[int, ...]]]:
+    where, params = filters.sql("p")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.paper_id, a.author_id FROM {Paper._meta.db_table} p"  # noqa: S608
+            f" JOIN {Authorship._meta.db_table} a ON a.paper_id = p.id WHERE 1 = 1{where}"
+            " ORDER BY a.paper_id DESC, a.position",
+            params,
+        )
+        rows = cursor.fetchall()
+    found: list[tuple[int, tuple[int, ...]]] = []
+    for paper_id, author_id in rows:
+        if found and found[-1][0] == paper_id:
+            found[-1] = (paper_id, (*found[-1][1], author_id))
+        else:
+            found.append((paper_id, (author_id,)))
     return found
 
 
@@ -569,14 +569,11 @@ _primary_cache: Lru[tuple[str, Filters], str, PrimaryTable] = Lru(8)
 
 
 def _window_primaries(window: Filters) -> PrimaryTable:
-    key = (database_key(), window)
-    version = recent_catalogue_version()
-    found = _primary_cache.get(key, lambda stamp: stamp == version)
-    if found is None:
-        where, params = window.sql("p")
-        found = _read_primaries([(where, params)])
-        _primary_cache.put(key, version, found)
-    return found
+    return _primary_cache.current(
+        (database_key(), window),
+        recent_catalogue_version(),
+        lambda: _read_primaries([window.sql("p")]),
+    )
 
 
 def _primaries(ids: list[int]) -> PrimaryTable:

@@ -82,13 +82,9 @@ class Filters:
         """How many papers pass, counting at most ``cap``: enough to choose a search
         path without reading a big category's whole list (half a million ids at a
         million papers). Remembered per process until the catalogue changes."""
-        key = (database_key(), self, cap)
-        version = recent_catalogue_version()
-        found = _count_cache.get(key, lambda stamp: stamp == version)
-        if found is None:
-            found = self._count(cap)
-            _count_cache.put(key, version, found)
-        return found
+        return _count_cache.current(
+            (database_key(), self, cap), recent_catalogue_version(), lambda: self._count(cap)
+        )
 
     def _count(self, cap: int) -> int:
         sql, params = self._select_ids()
@@ -146,11 +142,8 @@ _count_cache: Lru[tuple[str, Filters, int], str, int] = Lru(256)
 
 
 def _cached_paper_ids(filters: Filters) -> PaperIds:
-    key = (database_key(), filters)
-    version = recent_catalogue_version()
-    found = _paper_id_cache.get(key, lambda stamp: stamp == version)
-    if found is None:
+    def read() -> PaperIds:
         array = filters.read_paper_ids()
-        found = PaperIds(array, frozenset(array.tolist()))
-        _paper_id_cache.put(key, version, found)
-    return found
+        return PaperIds(array, frozenset(array.tolist()))
+
+    return _paper_id_cache.current((database_key(), filters), recent_catalogue_version(), read)

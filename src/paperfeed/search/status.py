@@ -51,13 +51,7 @@ _paper_counts: Lru[str, str, int] = Lru(8)
 
 def paper_count() -> int:
     """Papers in the catalogue, counted again only when the catalogue changed."""
-    version = recent_catalogue_version()
-    key = database_key()
-    found = _paper_counts.get(key, lambda stamp: stamp == version)
-    if found is None:
-        found = Paper.objects.count()
-        _paper_counts.put(key, version, found)
-    return found
+    return _paper_counts.current(database_key(), recent_catalogue_version(), Paper.objects.count)
 
 
 def coverage() -> Coverage:

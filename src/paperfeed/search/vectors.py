@@ -318,12 +318,11 @@ def filter_vectors(filters: Filters, model_name: str = MODEL_NAME) -> tuple[np.n
 def _filtered_vectors(
     filters: Filters, allowed: PaperIds, state: TableState, model_name: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    key = (database_key(), filters, model_name)
-    found = _filtered_cache.get(key, lambda stamp: stamp == state)
-    if found is None:
-        found = load_vectors(allowed.array.tolist(), model_name)
-        _filtered_cache.put(key, state, found)
-    return found
+    return _filtered_cache.current(
+        (database_key(), filters, model_name),
+        state,
+        lambda: load_vectors(allowed.array.tolist(), model_name),
+    )
 
 
 def complete_pgvector(model_name: str = MODEL_NAME) -> int:
