@@ -240,11 +240,11 @@ def _database_search(
     if not filters.empty:
         state = TableState.read(model_name)
         limit = database_exact_size(state.count)
-        if filters.count_up_to(limit + 1) <= limit:
-            allowed = filters.paper_ids()
-            if not len(allowed):
+        size = filters.count_up_to(limit + 1)
+        if size <= limit:
+            if not size:
                 return []
-            ids, matrix = _filtered_vectors(filters, allowed, state, model_name)
+            ids, matrix = _filtered_vectors(filters, state, model_name)
             return _top(matrix @ query, ids, want)
     return backend().nearest(query, want, filters, model_name, ef)
 
@@ -277,7 +277,7 @@ def _sqlite_search(
             ids, scores = ids[mask], scores[mask]
         return _top(scores, ids, want)
     if allowed is not None and len(allowed) <= filter_exact_size(state.count):
-        ids, matrix = _filtered_vectors(filters, allowed, state, model_name)
+        ids, matrix = _filtered_vectors(filters, state, model_name)
         return _top(matrix @ query, ids, want)
     index = ann_index(model_name)
     if index is None:  # not built yet: exact, as slow as that is
@@ -312,16 +312,17 @@ def filter_vectors(filters: Filters, model_name: str = MODEL_NAME) -> tuple[np.n
     """(ids, matrix) of the stored vectors of a filter's papers, kept per process until
     the vector table changes."""
     state = TableState.read(model_name)
-    return _filtered_vectors(filters, filters.paper_ids(), state, model_name)
+    return _filtered_vectors(filters, state, model_name)
 
 
 def _filtered_vectors(
-    filters: Filters, allowed: PaperIds, state: TableState, model_name: str
+    filters: Filters, state: TableState, model_name: str
 ) -> tuple[np.ndarray, np.ndarray]:
+    """The filter's ids are looked up only when its vectors must be read."""
     return _filtered_cache.current(
         (database_key(), filters, model_name),
         state,
-        lambda: load_vectors(allowed.array.tolist(), model_name),
+        lambda: load_vectors(filters.paper_ids().array.tolist(), model_name),
     )
 
 

@@ -146,7 +146,7 @@ class TsvectorRanker(KeywordRanker):
                 " JOIN search_paperfts d ON d.paper_id = w.paper_id CROSS JOIN q"
                 f" WHERE 1=1{self.where} ORDER BY d.paper_id DESC LIMIT %s) s"
                 " ORDER BY score DESC, paper_id LIMIT %s OFFSET %s",
-                [*r_params, *q_params, walk, *self.params] + [newest, limit, offset],
+                [*r_params, *q_params, walk, *self.params, newest, limit, offset],
             )
         if newest:
             return self._fetch(
