@@ -288,3 +288,27 @@ def test_a_filters_bounded_count_matches_its_papers(corpus):
     outside = Paper.objects.filter(id__in=corpus.values()).exclude(categories="cs.RO").first()
     outside.categories.add(Category.objects.get(code="cs.RO"))
     assert robotics.count_up_to(10**6) == before + 1
+
+
+def test_filters_vectors_stay_cached_while_their_bytes_fit(corpus, monkeypatch):
+    """The cache of filters' vectors is bounded by its bytes: twenty filters whose
+    vectors fit are each read once, however many readers go back to them."""
+    vectors.clear_caches()
+    reads: list[int] = []
+    load = vectors.load_vectors
+
+    def counted(*args, **kwargs):
+        found = load(*args, **kwargs)
+        reads.append(len(found[0]))
+        return found
+
+    monkeypatch.setattr(vectors, "load_vectors", counted)
+    windows = [Filters(date_from=dt.date(2000, 1, 1) + dt.timedelta(days=d)) for d in range(20)]
+    first = [vectors.filter_vectors(f) for f in windows]
+    assert len(reads) == 20 and min(reads) > 0
+    assert sum(matrix.nbytes for _, matrix in first) < vectors.FILTERED_CACHE_BYTES
+    for _ in range(2):
+        for filters, (ids, matrix) in zip(windows, first, strict=True):
+            again = vectors.filter_vectors(filters)
+            assert again[0] is ids and again[1] is matrix
+    assert len(reads) == 20

@@ -301,10 +301,13 @@ def filter_exact_size(count: int) -> int:
 # Filters' vectors read for exact search, by database, filter and table state: a
 # reader paging or refining within a category reads them once, and every reader's
 # recommendations for a day or a week share that window's. At most
-# FILTERED_CACHE_BYTES of vectors (a twentieth of a million papers is 77 MB).
+# FILTERED_CACHE_BYTES of vectors (a twentieth of a million papers is 77 MB); the
+# bytes bound it, not a count of filters (with room for 8, the 9 small categories of
+# the latency benchmark's queries pushed each other out, and each was read again).
 FILTERED_CACHE_BYTES = 512 * 2**20
+FILTERED_CACHE_ENTRIES = 1024
 _filtered_cache: Lru[tuple[str, Filters, str], TableState, tuple[np.ndarray, np.ndarray]] = Lru(
-    8, weigh=lambda found: found[1].nbytes, budget=FILTERED_CACHE_BYTES
+    FILTERED_CACHE_ENTRIES, weigh=lambda found: found[1].nbytes, budget=FILTERED_CACHE_BYTES
 )
 
 
