@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from paperfeed.batches import slices
 from paperfeed.catalogue import models
 from paperfeed.catalogue.signals import papers_changed, papers_written
 from paperfeed.sources.records import Author, PaperRecord, Version, merge
@@ -204,8 +205,7 @@ class Ingestor:
         found: dict[str, int] = {}
         unparsed: list[int] = []
         names = list(wanted)
-        for start in range(0, len(names), 900):
-            chunk = names[start : start + 900]
+        for chunk in slices(names):
             for pk, name, keyname in models.Author.objects.filter(name__in=chunk).values_list(
                 "id", "name", "keyname"
             ):
@@ -221,12 +221,8 @@ class Ingestor:
                 ignore_conflicts=True,
             )
             still = [a.name for a in missing]
-            for start in range(0, len(still), 900):
-                found.update(
-                    models.Author.objects.filter(name__in=still[start : start + 900]).values_list(
-                        "name", "id"
-                    )
-                )
+            for chunk in slices(still):
+                found.update(models.Author.objects.filter(name__in=chunk).values_list("name", "id"))
         if unparsed:
             by_pk = {pk: name for name, pk in found.items()}
             models.Author.objects.bulk_update(

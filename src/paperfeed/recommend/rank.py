@@ -20,6 +20,7 @@ import numpy as np
 from django.db import connection
 from threadpoolctl import ThreadpoolController
 
+from paperfeed.batches import slices
 from paperfeed.catalogue.models import Author, Authorship, Paper
 from paperfeed.catalogue.version import database_key, recent_catalogue_version
 from paperfeed.community.state import visible_filter
@@ -577,9 +578,8 @@ def _window_primaries(window: Filters) -> PrimaryTable:
 
 
 def _primaries(ids: list[int]) -> PrimaryTable:
-    chunks = [ids[start : start + 900] for start in range(0, len(ids), 900)]
     return _read_primaries(
-        [(f" AND p.id IN ({','.join(['%s'] * len(chunk))})", list(chunk)) for chunk in chunks]
+        [(f" AND p.id IN ({','.join(['%s'] * len(chunk))})", list(chunk)) for chunk in slices(ids)]
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db import transaction
 from django.db.models import F
 
+from paperfeed.batches import slices
 from paperfeed.catalogue.models import Paper
 from paperfeed.search import keyword, vectors
 from paperfeed.search.backends import backend
@@ -83,10 +84,8 @@ def newest_first(paper_ids: Iterable[int]) -> list[int]:
     reader of today's feed waits for is embedded before the backlog."""
     ids = list({int(i) for i in paper_ids})
     ordered: list[tuple[int, dt.date | None]] = []
-    for start in range(0, len(ids), 900):
-        ordered.extend(
-            Paper.objects.filter(id__in=ids[start : start + 900]).values_list("id", "announced")
-        )
+    for chunk in slices(ids):
+        ordered.extend(Paper.objects.filter(id__in=chunk).values_list("id", "announced"))
     ordered.sort(key=lambda row: (row[1] or dt.date.min, row[0]), reverse=True)
     return [pk for pk, _ in ordered]
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from paperfeed.batches import slices
 from paperfeed.search import pruning
 from paperfeed.search.filters import Filters
 from paperfeed.search.query import ParsedQuery
@@ -118,8 +119,7 @@ class SearchBackend:
         ids_out: list[int] = []
         blobs: list[bytes | memoryview] = []
         with connection.cursor() as cursor:
-            for start in range(0, len(wanted), 900):
-                chunk = list(wanted[start : start + 900])
+            for chunk in slices(wanted):
                 marks = ",".join(["%s"] * len(chunk))
                 cursor.execute(
                     "SELECT paper_id, vector FROM search_paperembedding"  # noqa: S608
