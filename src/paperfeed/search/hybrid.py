@@ -18,6 +18,8 @@ import logging
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
+from django.db import connection, connections
+
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.embeddings import MODEL_NAME
 from paperfeed.search.filters import Filters
@@ -54,6 +56,15 @@ def _vector_search(vector, filters: Filters, limit: int, offset: int = 0):
     from paperfeed.search.vectors import vector_search
 
     return vector_search(vector, limit=limit, offset=offset, filters=filters)
+
+
+def _meaning_apart(text: str, filters: Filters, depth: int) -> list[int]:
+    """The vector half of a hybrid search on a thread of its own: the thread's
+    database connection is closed with it."""
+    try:
+        return [pk for pk, _ in _vector_search(embed_query(text), filters, depth)]
+    finally:
+        connections.close_all()
 
 
 def rrf(
@@ -112,18 +123,28 @@ def search(
     depth = max(FUSION_DEPTH, 2 * (offset + limit))
     text = clean_query(query)
     # The query's embedding (ONNX, which releases the GIL) is computed on another
-    # thread while the keyword half runs here (SQLite releases it too): on two cores
-    # a hybrid search takes about as long as its slower half, not the sum. A pool
-    # per call: nothing left running in a process that later forks.
+    # thread while the keyword half runs here (the database drivers release it too).
+    # Outside a transaction that thread also runs the vector search, on a connection
+    # of its own, so a hybrid search takes about as long as its slower half, not the
+    # sum. Inside one (a caller's atomic block, a test's) another connection could not
+    # see its uncommitted rows: the vector search waits for the keyword half here. A
+    # pool per call: nothing left running in a process that later forks.
+    apart = not connection.in_atomic_block
     with ThreadPoolExecutor(1) as pool:
-        pending = pool.submit(embed_query, text) if text else None
+        if not text:
+            pending = None
+        elif apart:
+            pending = pool.submit(_meaning_apart, text, filters, depth)
+        else:
+            pending = pool.submit(embed_query, text)
         lexical = [pk for pk, _ in keyword_search(query, filters, depth)]
         try:
-            meaning = (
-                []
-                if pending is None
-                else [pk for pk, _ in _vector_search(pending.result(), filters, depth)]
-            )
+            if pending is None:
+                meaning = []
+            elif apart:
+                meaning = pending.result()
+            else:
+                meaning = [pk for pk, _ in _vector_search(pending.result(), filters, depth)]
         except Exception:  # no model installed, no vectors yet...: keyword alone
             log.exception("semantic half of a hybrid search failed; keyword results only")
             meaning = []
