@@ -195,6 +195,9 @@ def test_pruning_off_is_the_plain_or(corpus, budget):
 
 
 def test_a_filtered_newest_read_walks_a_bounded_number_of_matches(corpus, budget):
+    """A filter tested on each paper (any filter on SQLite; a date window on
+    PostgreSQL, whose keyword rows hold the categories) looks at the newest
+    FILTERED_WALK windows of matches and ranks those passing."""
     from paperfeed.catalogue.models import Paper
     from paperfeed.search.keyword import FILTERED_WALK
 
@@ -205,15 +208,58 @@ def test_a_filtered_newest_read_walks_a_bounded_number_of_matches(corpus, budget
     reference = unpruned(budget, query)
     walked = sorted(reference)[-FILTERED_WALK * window :]
     assert len(walked) < len(reference)  # some matches lie beyond the walk
-    category = Paper.objects.get(id=walked[0]).primary_category_id
-    members = set(Paper.objects.filter(categories=category).values_list("id", flat=True))
+    oldest = Paper.objects.get(id=walked[0])
+    if connection.vendor == "postgresql":
+        filters = Filters(date_from=oldest.announced, date_to=oldest.announced)
+    else:
+        filters = Filters((oldest.primary_category_id,))
+    members = set(filters.paper_ids().array.tolist())
     budget(window)
-    found = keyword_search(query, Filters((category,)), limit=50)
+    found = keyword_search(query, filters, limit=50)
     passing = [pk for pk in reversed(walked) if pk in members][:window]  # newest first
     expected = sorted(passing, key=lambda pk: (-reference[pk], pk))
     assert [pk for pk, _ in found] == expected[:50]
     beyond = [pk for pk in reference if pk in members and pk not in walked]
     assert beyond and not set(dict(found)) & set(beyond)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="categories in keyword rows")
+def test_a_category_is_matched_inside_the_keyword_index(corpus, budget):
+    """On PostgreSQL a category filter is part of the match: a newest read ranks the
+    newest matches within the category, however far back they lie among all the
+    matches, with no per-row test of the paper's categories."""
+    from paperfeed.catalogue.models import Paper
+    from paperfeed.search.keyword import FILTERED_WALK
+
+    query = "model language"
+    reference = unpruned(budget, query)
+    window = 3
+    walked = set(sorted(reference)[-FILTERED_WALK * window :])
+    # A category with matches, most of them beyond a walk of the newest matches.
+    codes = Paper.categories.through.objects.filter(paper_id__in=reference).values_list(
+        "category_id", flat=True
+    )
+    members_of = {
+        code: set(Filters((code,)).paper_ids().array.tolist()) & set(reference)
+        for code in set(codes)
+    }
+    code = max(members_of, key=lambda c: (len(members_of[c] - walked), c))
+    inside = members_of[code]
+    assert len(inside - walked) > window
+    budget(window)
+    sent: list[tuple[str, list]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, list(params or [])))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        found = keyword_search(query, Filters((code,)), limit=50)
+    newest = sorted(inside, reverse=True)[:window]
+    assert [pk for pk, _ in found] == sorted(newest, key=lambda pk: (-reference[pk], pk))
+    ranked = [(sql, params) for sql, params in sent if "ts_rank" in sql]
+    assert ranked and all("catalogue_paper_categories" not in sql for sql, _ in ranked)
+    assert all(f"'#{code}'" in params for _, params in ranked)
 
 
 def test_without_idf_reads_every_word_is_scored():

@@ -99,6 +99,7 @@ def record_document(pk: int, record: PaperRecord) -> Document:
         record.title or "",
         record.abstract or "",
         "; ".join(a.name for a in record.authors if a.name),
+        tuple(record.categories),
     )
 
 
@@ -116,8 +117,13 @@ def _documents(paper_ids: Sequence[int]) -> list[Document]:
         .values_list("paper_id", "author__name")
     ):
         authors[pk].append(name)
+    categories: dict[int, list[str]] = defaultdict(list)
+    for pk, code in Paper.categories.through.objects.filter(paper_id__in=list(papers)).values_list(
+        "paper_id", "category_id"
+    ):
+        categories[pk].append(code)
     return [
-        (pk, title or "", abstract or "", "; ".join(authors[pk]))
+        (pk, title or "", abstract or "", "; ".join(authors[pk]), tuple(sorted(categories[pk])))
         for pk, (title, abstract) in papers.items()
     ]
 
@@ -126,6 +132,23 @@ def on_papers_written(sender, records=(), **kwargs) -> None:
     """``papers_written`` receiver: the batch's keyword rows, in its transaction, so a
     paper is searchable by its words the moment the import commits."""
     write_documents([record_document(pk, record) for pk, record in records])
+
+
+def on_categories_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """``m2m_changed`` receiver for papers' categories changed one by one (the admin):
+    keyword rows hold their paper's categories, so those papers' rows are rewritten.
+    (Imports write the rows with the papers: ``on_papers_written``.)"""
+    if action == "pre_clear" and reverse:  # a category losing all its papers
+        instance._paperfeed_cleared = list(instance.papers.values_list("id", flat=True))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        index_keyword([instance.pk])
+    elif action == "post_clear":
+        index_keyword(getattr(instance, "_paperfeed_cleared", []))
+    else:
+        index_keyword(pk_set or [])
 
 
 def write_documents(docs: Sequence[Document], chunk: int = 500) -> int:

@@ -23,8 +23,9 @@ from paperfeed.search.query import ParsedQuery
 # A match expression with its parameters, and (paper id, score) pairs best first.
 Match = tuple[str, list[str]]
 Ranked = list[tuple[int, float]]
-# A paper's keyword document: (paper id, title, abstract, authors joined by "; ").
-Document = tuple[int, str, str, str]
+# A paper's keyword document: (paper id, title, abstract, authors joined by "; ",
+# category codes).
+Document = tuple[int, str, str, str, Sequence[str]]
 # A filtered newest-first read walks at most this many times its window of matches.
 FILTERED_WALK = 4
 
@@ -76,7 +77,7 @@ class SearchBackend:
     row_cost = 1
     keyword_table = ""
     keyword_key = ""
-    # INSERT of one keyword row from a Document's four values.
+    # INSERT of one keyword row from the values keyword_values() makes of a Document.
     keyword_insert = ""
     vectors_in_database = False
 
@@ -91,7 +92,12 @@ class SearchBackend:
                 f"DELETE FROM {self.keyword_table} WHERE {self.keyword_key} IN ({marks})",
                 list(ids),
             )
-            cursor.executemany(self.keyword_insert, list(docs))
+            cursor.executemany(self.keyword_insert, [self.keyword_values(d) for d in docs])
+
+    def keyword_values(self, doc: Document) -> tuple[Any, ...]:
+        """The keyword INSERT's values for a document: its words (paper id, title,
+        abstract, authors) where the database keeps no categories with them."""
+        return doc[:4]
 
     def clear_keyword_rows(self) -> None:
         with connection.cursor() as cursor:

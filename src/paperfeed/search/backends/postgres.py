@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -19,6 +21,7 @@ from django.db import connection, transaction
 from paperfeed.catalogue.models import Paper
 from paperfeed.search.backends.base import (
     FILTERED_WALK,
+    Document,
     KeywordRanker,
     Match,
     Ranked,
@@ -50,6 +53,38 @@ FILTERED_DEPTH = 100
 ESTIMATE_TRUSTED = 10
 
 
+# A keyword row also holds its paper's categories, as lexemes no query word can
+# produce or prefix-match (words are \w+): "#cs.CL" for cs.CL and "#cs" for its
+# archive, as written (codes are compared as written everywhere). A category filter
+# is then part of the match, intersected inside the GIN index, rather than a join
+# tested on each matching row: a filtered read of the newest matches walked the
+# words' matches testing each paper's categories, 250-480 ms at a million papers for
+# words in a few percent of the papers and a category in a few percent. (The search
+# app's migration 0003 adds them to older rows.)
+CATEGORY_MARK = "#"
+
+
+def category_terms(codes: Iterable[str]) -> list[str]:
+    """The lexemes of a paper's categories: each category's, and its archive's."""
+    terms: dict[str, None] = {}
+    for code in codes:
+        code = code.strip()
+        if code:
+            terms[CATEGORY_MARK + code] = None
+            terms[CATEGORY_MARK + code.split(".")[0]] = None
+    return list(terms)
+
+
+def category_match(codes: Sequence[str]) -> Match:
+    """A tsquery of any of a filter's categories: a code with a dot is that category,
+    one without is an archive (all its categories)."""
+    quoted = [
+        "'" + (CATEGORY_MARK + code).replace("\\", "\\\\").replace("'", "''") + "'"
+        for code in codes
+    ]
+    return "%s::tsquery", [" | ".join(quoted)]
+
+
 def tsquery_terms(parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
     """SQL building one PostgreSQL tsquery per term, words passed as parameters."""
     pieces: list[tuple[str, list[str]]] = []
@@ -66,6 +101,13 @@ def tsquery_terms(parsed: ParsedQuery) -> list[tuple[str, list[str]]]:
     return pieces
 
 
+def _spelled(match: Match) -> str:
+    """The SQL with its parameters written in (a cache key, never run)."""
+    sql, params = match
+    parts = sql.split("%s")
+    return parts[0] + "".join(repr(p) + rest for p, rest in zip(params, parts[1:], strict=True))
+
+
 def _join(pieces: Sequence[tuple[str, list[str]]], joiner: str) -> Match:
     return joiner.join(f"({sql})" for sql, _ in pieces), [p for _, ps in pieces for p in ps]
 
@@ -75,18 +117,30 @@ class TsvectorRanker(KeywordRanker):
     scores_every_term = True  # rank() scores against the OR of the scored terms
 
     def __init__(self, parsed: ParsedQuery, filters: Filters) -> None:
-        self.pieces = tsquery_terms(parsed)
-        # The plan's cache key: the SQL with its words.
-        self.terms = [sql.replace("%s", repr(params[0])) for sql, params in self.pieces]
-        self.where, self.params = filters.sql("p")
+        # Categories join every match expression; dates stay a condition on the paper.
+        self.within = category_match(filters.categories) if filters.categories else None
+        self.scoring = tsquery_terms(parsed)
+        self.pieces = [self._within(piece) for piece in self.scoring]
+        # The plan's cache key: the SQL with its words (and categories).
+        self.terms = [_spelled(piece) for piece in self.pieces]
+        self.where, self.params = replace(filters, categories=()).sql("p")
+
+    def _within(self, match: Match) -> Match:
+        if self.within is None:
+            return match
+        return f"({match[0]}) && ({self.within[0]})", [*match[1], *self.within[1]]
+
+    def _or(self, indexes: Iterable[int]) -> Match:
+        """The OR of these terms' words alone: what ts_rank scores against."""
+        return _join([self.scoring[i] for i in indexes], " || ")
 
     def any_of(self, indexes: Iterable[int]) -> Match:
-        return _join([self.pieces[i] for i in indexes], " || ")
+        return self._within(self._or(indexes))
 
     def both(self, rare: Iterable[int], common: Iterable[int]) -> Match:
-        first, first_params = self.any_of(rare)
-        second, second_params = self.any_of(common)
-        return f"({first}) && ({second})", [*first_params, *second_params]
+        first, first_params = self._or(rare)
+        second, second_params = self._or(common)
+        return self._within((f"({first}) && ({second})", [*first_params, *second_params]))
 
     def count(self, term: str, cap: int) -> int:
         """How many rows match, counting at most ``cap``. The planner's estimate (from
@@ -121,7 +175,7 @@ class TsvectorRanker(KeywordRanker):
         # count, so this keeps every read of one search on one scale.
         paper = Paper._meta.db_table
         q_sql, q_params = match
-        r_sql, r_params = self.any_of(self.scored or range(len(self.pieces)))
+        r_sql, r_params = self._or(self.scored or range(len(self.pieces)))
         head = f"WITH q AS (SELECT ({q_sql}) AS q, ({r_sql}) AS r)"
         # The paper table only for a filter: a keyword row's paper exists (a trigger
         # deletes the row with it), and the join cost a look-up per matching row.
@@ -185,7 +239,8 @@ class PostgresBackend(SearchBackend):
         "INSERT INTO search_paperfts (paper_id, document) VALUES (%s,"
         " setweight(to_tsvector('english', %s), 'A')"
         " || setweight(to_tsvector('english', %s), 'B')"
-        " || setweight(to_tsvector('simple', %s), 'C'))"
+        " || setweight(to_tsvector('simple', %s), 'C')"
+        " || array_to_tsvector(%s::text[]))"
     )
 
     def __init__(self, pgvector: bool = True) -> None:
@@ -193,6 +248,9 @@ class PostgresBackend(SearchBackend):
 
     def ranker(self, parsed: ParsedQuery, filters: Filters) -> KeywordRanker:
         return TsvectorRanker(parsed, filters)
+
+    def keyword_values(self, doc: Document) -> tuple[Any, ...]:
+        return (*doc[:4], category_terms(doc[4]))
 
     def vector_value(self, vector: np.ndarray) -> np.ndarray | None:
         return vector if self.vectors_in_database else None
