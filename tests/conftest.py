@@ -17,3 +17,13 @@ def _data_dir(settings, tmp_path_factory):
     settings.DATA_DIR = folder
     settings.ARXIV_REQUEST_INTERVAL = 0
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _search_threads_closed(django_db_setup):
+    """Hybrid search's pool threads keep database connections; they are closed before
+    the test databases are dropped (which an open connection would prevent)."""
+    yield
+    from paperfeed.search.hybrid import close_search_threads
+
+    close_search_threads()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connections, transaction
 
 import paperfeed.search.hybrid as hybrid
@@ -35,6 +36,8 @@ def test_outside_a_transaction_the_vector_half_runs_apart(corpus, monkeypatch):
 
     monkeypatch.setattr(hybrid, "_vector_search", watched)
     here, mine = threading.get_ident(), connections["default"]
+    kept = settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
+    halves = []
     for filters in (Filters(), Filters(("cs.LG",))):
         seen.clear()
         with transaction.atomic():
@@ -44,9 +47,15 @@ def test_outside_a_transaction_the_vector_half_runs_apart(corpus, monkeypatch):
         apart = search(QUERY, mode="hybrid", filters=filters, limit=20)
         [(thread, wrapper)] = seen
         assert thread != here and wrapper is not mine
-        assert wrapper.connection is None  # its connection closed with the thread
+        # Kept for the next search as a request thread's (CONN_MAX_AGE), else closed.
+        assert (wrapper.connection is not None) == kept
+        halves.append((thread, wrapper))
         assert len(apart) == 20 and any(h.semantic_rank for h in apart)
         assert ranks(apart) == ranks(inside)
+
+    assert halves[0] == halves[1]  # one pool thread, its connection used again
+    hybrid.close_search_threads()  # each thread closes its connections as it ends
+    assert halves[0][1].connection is None
 
     def broken(*args, **kwargs):
         raise RuntimeError("no vectors")

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connection, connections
+from django.db import close_old_connections, connection, connections
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.pools import ProcessPool
 from paperfeed.search.embeddings import MODEL_NAME
 from paperfeed.search.filters import Filters
 from paperfeed.search.hits import Hit
@@ -58,13 +58,25 @@ def _vector_search(vector, filters: Filters, limit: int, offset: int = 0):
     return vector_search(vector, limit=limit, offset=offset, filters=filters)
 
 
+# Threads for the second half of hybrid searches: one per search at once, up to this
+# many (each keeps a database connection while it is used, as request threads do).
+HALF_THREADS = 8
+_halves = ProcessPool(HALF_THREADS, "paperfeed-search-half", on_close=connections.close_all)
+
+
+def close_search_threads() -> None:
+    """End the pool's threads, each closing its database connections."""
+    _halves.close()
+
+
 def _meaning_apart(text: str, filters: Filters, depth: int) -> list[int]:
-    """The vector half of a hybrid search on a thread of its own: the thread's
-    database connection is closed with it."""
+    """The vector half of a hybrid search on a pool thread. Its connection is kept
+    or closed as a request thread's is (``CONN_MAX_AGE``, health checks)."""
+    close_old_connections()
     try:
         return [pk for pk, _ in _vector_search(embed_query(text), filters, depth)]
     finally:
-        connections.close_all()
+        close_old_connections()
 
 
 def rrf(
@@ -122,32 +134,30 @@ def search(
         return _hits(semantic_search(query, filters, limit, offset), offset=offset)
     depth = max(FUSION_DEPTH, 2 * (offset + limit))
     text = clean_query(query)
-    # The query's embedding (ONNX, which releases the GIL) is computed on another
+    # The query's embedding (ONNX, which releases the GIL) is computed on a pool
     # thread while the keyword half runs here (the database drivers release it too).
-    # Outside a transaction that thread also runs the vector search, on a connection
-    # of its own, so a hybrid search takes about as long as its slower half, not the
+    # Outside a transaction that thread also runs the vector search, on its own
+    # connection, so a hybrid search takes about as long as its slower half, not the
     # sum. Inside one (a caller's atomic block, a test's) another connection could not
-    # see its uncommitted rows: the vector search waits for the keyword half here. A
-    # pool per call: nothing left running in a process that later forks.
+    # see its uncommitted rows: the vector search waits for the keyword half here.
     apart = not connection.in_atomic_block
-    with ThreadPoolExecutor(1) as pool:
-        if not text:
-            pending = None
-        elif apart:
-            pending = pool.submit(_meaning_apart, text, filters, depth)
-        else:
-            pending = pool.submit(embed_query, text)
-        lexical = [pk for pk, _ in keyword_search(query, filters, depth)]
-        try:
-            if pending is None:
-                meaning = []
-            elif apart:
-                meaning = pending.result()
-            else:
-                meaning = [pk for pk, _ in _vector_search(pending.result(), filters, depth)]
-        except Exception:  # no model installed, no vectors yet...: keyword alone
-            log.exception("semantic half of a hybrid search failed; keyword results only")
+    if not text:
+        pending = None
+    elif apart:
+        pending = _halves.submit(_meaning_apart, text, filters, depth)
+    else:
+        pending = _halves.submit(embed_query, text)
+    lexical = [pk for pk, _ in keyword_search(query, filters, depth)]
+    try:
+        if pending is None:
             meaning = []
+        elif apart:
+            meaning = pending.result()
+        else:
+            meaning = [pk for pk, _ in _vector_search(pending.result(), filters, depth)]
+    except Exception:  # no model installed, no vectors yet...: keyword alone
+        log.exception("semantic half of a hybrid search failed; keyword results only")
+        meaning = []
     fused = rrf([lexical, meaning], unranked=_without_vectors(lexical))[offset : offset + limit]
     kw_rank = {pk: i for i, pk in enumerate(lexical, start=1)}
     sem_rank = {pk: i for i, pk in enumerate(meaning, start=1)}
