@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 
@@ -46,6 +47,12 @@ def test_a_forked_child_gets_threads_of_its_own():
         except BaseException:
             ok = False
         os._exit(0 if ok else 1)
-    _, status = os.waitpid(child, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
+    deadline = time.monotonic() + 20
+    while not (ended := os.waitpid(child, os.WNOHANG))[0]:
+        if time.monotonic() > deadline:  # e.g. waiting for a thread that is not there
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            pytest.fail("the forked child's task never ran")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(ended[1]) == 0
     pool.close()
