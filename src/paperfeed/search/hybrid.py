@@ -69,12 +69,17 @@ def close_search_threads() -> None:
     _halves.close()
 
 
+def _meaning(vector, filters: Filters, depth: int) -> list[int]:
+    """The vector half of a hybrid search: paper ids, nearest first."""
+    return [pk for pk, _ in _vector_search(vector, filters, depth)]
+
+
 def _meaning_apart(text: str, filters: Filters, depth: int) -> list[int]:
-    """The vector half of a hybrid search on a pool thread. Its connection is kept
-    or closed as a request thread's is (``CONN_MAX_AGE``, health checks)."""
+    """The vector half on a pool thread. Its connection is kept or closed as a
+    request thread's is (``CONN_MAX_AGE``, health checks)."""
     close_old_connections()
     try:
-        return [pk for pk, _ in _vector_search(embed_query(text), filters, depth)]
+        return _meaning(embed_query(text), filters, depth)
     finally:
         close_old_connections()
 
@@ -154,7 +159,7 @@ def search(
         elif apart:
             meaning = pending.result()
         else:
-            meaning = [pk for pk, _ in _vector_search(pending.result(), filters, depth)]
+            meaning = _meaning(pending.result(), filters, depth)
     except Exception:  # no model installed, no vectors yet...: keyword alone
         log.exception("semantic half of a hybrid search failed; keyword results only")
         meaning = []
