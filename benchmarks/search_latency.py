@@ -153,7 +153,10 @@ def catalogue(args: argparse.Namespace, queries) -> None:  # type: ignore[no-unt
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
         keyword_rows = cursor.fetchone()[0]
     if vectors.use_pgvector():
-        path = "pgvector HNSW"
+        from paperfeed.search.backends import backend
+
+        own = sorted(backend().category_indexes())  # type: ignore[attr-defined]
+        path = f"pgvector HNSW, and {len(own)} categories' own indexes {own}"
     elif state.count <= vectors.ann_threshold():
         path = f"exact (at most {vectors.ann_threshold():,} vectors)"
     else:
@@ -199,10 +202,15 @@ def grow_catalogue(source: Path, target: Path, total: int, noise: float, seed: i
     src.backup(db)
     src.close()
     db.execute("PRAGMA synchronous = OFF")  # a throw-away copy
+    # A database migrated before embedding rows held categories gets them at migrate.
+    held = "categories" in [r[1] for r in db.execute("PRAGMA table_info(search_paperembedding)")]
     rows = db.execute(
-        "SELECT paper_id, vector FROM search_paperembedding WHERE model_name = ? ORDER BY paper_id",
+        f"SELECT paper_id, vector, {'categories' if held else 'NULL'} FROM search_paperembedding"
+        " WHERE model_name = ? ORDER BY paper_id",
         [MODEL_NAME],
     ).fetchall()
+    codes = [r[2] for r in rows]
+    more = ", categories" if held else ""
     ids = np.asarray([r[0] for r in rows], dtype=np.int64)
     real = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
     n0 = len(ids)
@@ -243,11 +251,11 @@ def grow_catalogue(source: Path, target: Path, total: int, noise: float, seed: i
         )
         db.executemany(
             "INSERT INTO search_paperembedding"
-            " (paper_id, model_name, vector, pgvector, updated_at, text_hash)"
-            " VALUES (?, ?, ?, NULL, ?, '')",
+            f" (paper_id, model_name, vector, pgvector, updated_at, text_hash{more})"
+            f" VALUES (?, ?, ?, NULL, ?, ''{', ?' if held else ''})",
             (
-                (int(pk) + offset, MODEL_NAME, vec.tobytes(), stamp)
-                for pk, vec in zip(ids[:m], block, strict=True)
+                (int(pk) + offset, MODEL_NAME, vec.tobytes(), stamp, *([c] if held else []))
+                for pk, vec, c in zip(ids[:m], block, codes[:m], strict=True)
             ),
         )
         db.execute("COMMIT")

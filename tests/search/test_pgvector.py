@@ -18,7 +18,7 @@ from paperfeed.catalogue.models import Category, Paper
 from paperfeed.search import vectors
 from paperfeed.search.backends import postgres
 from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
-from paperfeed.search.filters import Filters
+from paperfeed.search.filters import Filters, codes_and_archives
 from paperfeed.search.models import PaperEmbedding
 
 pytestmark = [
@@ -62,9 +62,13 @@ def stored(django_db_setup, django_db_blocker):
         )
         PaperEmbedding.objects.bulk_create(
             PaperEmbedding(
-                paper_id=pk, model_name=MODEL_NAME, vector=vectors.to_bytes(v), pgvector=v
+                paper_id=pk,
+                model_name=MODEL_NAME,
+                vector=vectors.to_bytes(v),
+                pgvector=v,
+                categories=codes_and_archives([RARE if i % 10 == 0 else COMMON]),
             )
-            for pk, v in zip(ids.tolist(), matrix, strict=True)
+            for i, (pk, v) in enumerate(zip(ids.tolist(), matrix, strict=True))
         )
         vectors.sync_ann_index()  # as the indexing task does: creates the HNSW index
         with connection.cursor() as cursor:
@@ -240,3 +244,106 @@ def test_reindex_missing_completes_rows_written_without_pgvector(stored):
     test_writing_vectors_creates_the_hnsw_index(stored)
     assert vectors.vector_search(query, limit=1)[0][0] == chosen[20]
     assert vectors.complete_pgvector() == 0  # idempotent
+
+
+def test_a_big_category_is_searched_in_an_index_of_its_own(stored, monkeypatch):
+    """A category searched through the index gets a partial HNSW index of its own rows:
+    the query's test on the row matches the index's predicate, so the planner uses it,
+    and with nothing filtered out the ordinary beam serves. Here RARE (a tenth of the
+    table) is between the bounds; COMMON and the archive (nine tenths, all) are not."""
+    monkeypatch.setattr(vectors, "filter_exact_size", lambda count: 0)
+    monkeypatch.setattr(vectors, "database_exact_size", lambda count: count // 20)
+    ids, matrix, rare = stored
+    search_backend = postgres.PostgresBackend()
+    name = postgres.category_index_name(RARE)
+    assert name not in search_backend.category_indexes()
+    assert search_backend.ensure_category_indexes(N // 20, N * 3 // 4) == [RARE]
+    assert search_backend.category_indexes()[name] is True
+    assert search_backend.ensure_category_indexes(N // 20, N * 3 // 4) == []  # built once
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        (definition,) = cursor.fetchone()
+        cursor.execute("SET LOCAL enable_sort = off")  # as at scale (see above)
+    assert "hnsw (pgvector vector_cosine_ops)" in definition and RARE in definition
+    for row in (10, 20, 1230):
+        query = matrix[row] + 0.01
+        sent, found = search_sql(query, limit=10, filters=Filters((RARE,)))
+        select = the_select(sent)
+        assert name in plan(*select)
+        assert f"SET LOCAL hnsw.ef_search = {postgres.pg_ef_search(10)}" in [s for s, _ in sent]
+        assert select[1][-1] == 10  # the page, not FILTERED_DEPTH
+        assert {pk for pk, _ in found} <= rare and len(found) == 10
+        assert recall(found, exact(ids, matrix, query, 10, rare)) >= 0.9
+    # Two categories, or a date besides, are not the index's predicate: the wide beam.
+    sent, _ = search_sql(matrix[10], limit=10, filters=Filters((RARE, COMMON)))
+    assert the_select(sent)[1][-1] == postgres.FILTERED_DEPTH
+
+
+def test_the_table_wide_size_bounds_choose_the_categories(stored, monkeypatch):
+    """``vectors.ensure_category_indexes``: above the exact-search size (a twentieth),
+    at most three quarters of the table; a process looks again only after ``min_new``
+    more vectors."""
+    monkeypatch.setattr(vectors, "filter_exact_size", lambda count: 0)
+    vectors.clear_caches()
+    assert vectors.ensure_category_indexes() == [RARE]
+    assert vectors.ensure_category_indexes(min_new=100) == []  # looked already
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {postgres.category_index_name(RARE)}")
+    assert vectors.ensure_category_indexes(min_new=100) == []  # not yet 100 new
+    assert vectors.ensure_category_indexes() == [RARE]
+
+
+def test_an_invalid_index_is_built_again_and_not_trusted_meanwhile(stored, monkeypatch):
+    """A concurrent build that failed leaves an invalid index: searches take the wide
+    beam, and the next look drops it and builds it again."""
+    monkeypatch.setattr(vectors, "filter_exact_size", lambda count: 0)
+    ids, matrix, _ = stored
+    search_backend = postgres.PostgresBackend()
+    name = postgres.category_index_name(RARE)
+    assert search_backend.ensure_category_indexes(N // 20, N * 3 // 4) == [RARE]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = %s::regclass", [name]
+        )
+    assert search_backend.category_indexes()[name] is False
+    sent, _ = search_sql(matrix[10], limit=10, filters=Filters((RARE,)))
+    assert the_select(sent)[1][-1] == postgres.FILTERED_DEPTH
+    assert search_backend.ensure_category_indexes(N // 20, N * 3 // 4) == [RARE]
+    assert search_backend.category_indexes()[name] is True
+
+
+def test_one_process_builds_at_a_time(stored):
+    """Another process holding the build lock: this one returns at once, building
+    nothing (its workers would otherwise build the same index side by side)."""
+    import psycopg
+
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    try:
+        other.execute("SELECT pg_advisory_lock(hashtext(%s))", [postgres.CATEGORY_INDEX_PREFIX])
+        search_backend = postgres.PostgresBackend()
+        assert search_backend.ensure_category_indexes(N // 20, N * 3 // 4) == []
+        assert postgres.category_index_name(RARE) not in search_backend.category_indexes()
+    finally:
+        other.close()
+    assert search_backend.ensure_category_indexes(N // 20, N * 3 // 4) == [RARE]
+
+
+def test_a_build_outside_a_transaction_is_concurrent(stored, monkeypatch):
+    """Outside a transaction (a worker's task, ``reindex --missing``) the build does not
+    lock out the writers of embeddings: ``CREATE INDEX CONCURRENTLY``."""
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        if sql.startswith("CREATE INDEX"):
+            return None  # the statement is what is checked; the test's transaction stays
+        return execute(sql, params, many, context)
+
+    from django.db import connections
+
+    monkeypatch.setattr(connections["default"], "in_atomic_block", False)
+    with connection.execute_wrapper(record):
+        built = postgres.PostgresBackend().ensure_category_indexes(N // 20, N * 3 // 4)
+    assert built == [RARE]
+    (create,) = [sql for sql in sent if sql.startswith("CREATE INDEX")]
+    assert create.startswith("CREATE INDEX CONCURRENTLY ")

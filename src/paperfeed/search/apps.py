@@ -12,16 +12,21 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules import models (app-loading constraint).
         from paperfeed.catalogue.models import Paper
-        from paperfeed.search.keyword import on_categories_changed, on_papers_written
+        from paperfeed.search import categories
+        from paperfeed.search.keyword import on_papers_written
         from paperfeed.search.status import on_collect_stats
         from paperfeed.search.tasks import on_papers_changed
 
         # Keyword rows inside the ingest transaction; embeddings queued after commit.
         papers_written.connect(on_papers_written, dispatch_uid="paperfeed.search.keyword")
+        papers_written.connect(
+            categories.on_papers_written, dispatch_uid="paperfeed.search.categories"
+        )
+        # Rows holding papers' categories follow changes made one by one (the admin).
         m2m_changed.connect(
-            on_categories_changed,
+            categories.on_categories_changed,
             sender=Paper.categories.through,
-            dispatch_uid="paperfeed.search.keyword.categories",
+            dispatch_uid="paperfeed.search.categories.changed",
         )
         papers_changed.connect(on_papers_changed, dispatch_uid="paperfeed.search.index")
         collect_stats.connect(on_collect_stats, dispatch_uid="paperfeed.search.stats")

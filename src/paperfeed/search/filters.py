@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +14,20 @@ from django.db import connection
 from paperfeed.catalogue.models import Paper
 from paperfeed.catalogue.version import database_key, recent_catalogue_version
 from paperfeed.memo import Lru
+from paperfeed.sources.records import CATEGORY_RE
+
+
+def codes_and_archives(codes: Iterable[str]) -> list[str]:
+    """A paper's categories as a filter sees them: each code, and the archive before
+    its dot (``cs.CL`` and ``cs``), once each, in code-point order. Derived rows
+    (PostgreSQL's keyword lexemes, embedding rows) hold this list so a filter is
+    matched on the row itself."""
+    found: set[str] = set()
+    for code in codes:
+        code = code.strip()
+        if code:
+            found.update((code, code.split(".")[0]))
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,20 @@ class Filters:
             params.extend(more)
         return ("".join(f" AND {p}" for p in parts), params)
 
+    def embedding_sql(self, embedding_alias: str, paper_alias: str) -> tuple[str, str, list[Any]]:
+        """``(join, condition, params)`` for a read of embedding rows: categories are
+        tested on the row's own list (``PaperEmbedding.categories``), one code written
+        exactly as a partial index's predicate is (:func:`category_predicate`) so the
+        planner can use that index; the paper table is joined for dates only."""
+        parts, params = self._date_conditions(paper_alias)
+        if self.categories:
+            tests = [category_predicate(code, embedding_alias) for code in self.categories]
+            parts.append(tests[0] if len(tests) == 1 else f"({' OR '.join(tests)})")
+        table = Paper._meta.db_table
+        join = f" JOIN {table} {paper_alias} ON {paper_alias}.id = {embedding_alias}.paper_id"
+        dated = self.date_from is not None or self.date_to is not None
+        return (join if dated else "", "".join(f" AND {p}" for p in parts), params)
+
     def paper_ids(self) -> PaperIds:
         """All papers passing the filters (vector search keeps to them), remembered
         per process until the catalogue changes: a big category's list took 10 ms at
@@ -120,6 +150,18 @@ class Filters:
             where, params = self.sql("p")
             sql = f"SELECT p.id FROM {table} p WHERE 1=1{where}"
         return sql, params
+
+
+def category_predicate(code: str, embedding_alias: str = "") -> str:
+    """PostgreSQL: the test that an embedding row's paper is in ``code`` (a category or
+    an archive), the code written into the SQL. A partial index is used only by a query
+    whose condition matches its predicate, constant included, so the index and the
+    query both take their text from here. Only a code a catalogue can hold
+    (``CATEGORY_RE``: letters, dots, dashes) is written; any other matches nothing."""
+    column = f"{embedding_alias}.categories" if embedding_alias else "categories"
+    if not CATEGORY_RE.match(code):
+        return "FALSE"
+    return f"{column} @> '{json.dumps([code])}'::jsonb"
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,7 +20,7 @@ from django.db.models import F
 
 from paperfeed.batches import slices
 from paperfeed.catalogue.models import Paper
-from paperfeed.search import keyword, vectors
+from paperfeed.search import categories, keyword, vectors
 from paperfeed.search.backends import backend
 from paperfeed.search.embeddings import MODEL_NAME, get_embedder, paper_text
 from paperfeed.search.models import PaperEmbedding
@@ -58,12 +58,14 @@ def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -
         return 0
     matrix = embedder.embed([text for _, text in rows])
     search_backend = backend()
+    codes = categories.papers_categories([pk for pk, _ in rows])
     objs = [
         PaperEmbedding(
             paper_id=pk,
             model_name=embedder.name,
             vector=vectors.to_bytes(vec),
             pgvector=search_backend.vector_value(vec),
+            categories=codes[pk],
             text_hash=text_hash(text),
         )
         for (pk, text), vec in zip(rows, matrix, strict=True)
@@ -73,7 +75,14 @@ def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -
             objs,
             update_conflicts=True,
             unique_fields=["paper"],
-            update_fields=["model_name", "vector", "pgvector", "text_hash", "updated_at"],
+            update_fields=[
+                "model_name",
+                "vector",
+                "pgvector",
+                "categories",
+                "text_hash",
+                "updated_at",
+            ],
         )
     vectors.forget_state()
     return len(objs)

@@ -134,23 +134,6 @@ def on_papers_written(sender, records=(), **kwargs) -> None:
     write_documents([record_document(pk, record) for pk, record in records])
 
 
-def on_categories_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    """``m2m_changed`` receiver for papers' categories changed one by one (the admin):
-    keyword rows hold their paper's categories, so those papers' rows are rewritten.
-    (Imports write the rows with the papers: ``on_papers_written``.)"""
-    if action == "pre_clear" and reverse:  # a category losing all its papers
-        instance._paperfeed_cleared = list(instance.papers.values_list("id", flat=True))
-        return
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        index_keyword([instance.pk])
-    elif action == "post_clear":
-        index_keyword(getattr(instance, "_paperfeed_cleared", []))
-    else:
-        index_keyword(pk_set or [])
-
-
 def write_documents(docs: Sequence[Document], chunk: int = 500) -> int:
     """(Re)write the keyword rows of these documents, in the caller's transaction."""
     search_backend = backend()

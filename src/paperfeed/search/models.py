@@ -16,6 +16,11 @@ class PaperEmbedding(models.Model):
     ``vector`` holds the float32 bytes on every database; ``pgvector`` holds the
     same numbers as a pgvector column on PostgreSQL only (there the HNSW index is
     built on it; on SQLite it stays NULL and the index is an hnswlib file).
+    ``categories`` holds the paper's categories and their archives
+    (:func:`paperfeed.search.filters.codes_and_archives`), kept current by
+    :mod:`paperfeed.search.categories`: on PostgreSQL a category filter is tested on
+    the row itself, and a big category has an HNSW index of its own rows (a partial
+    index whose predicate reads this column).
     """
 
     paper = models.OneToOneField(
@@ -24,6 +29,7 @@ class PaperEmbedding(models.Model):
     model_name = models.CharField(max_length=64, db_index=True)
     vector = models.BinaryField()
     pgvector = VectorField(dimensions=384, null=True, blank=True)
+    categories = models.JSONField(default=list, blank=True)
     text_hash = models.CharField(
         max_length=16, blank=True, help_text="of the embedded text; same text, no re-embedding"
     )

@@ -331,8 +331,32 @@ def _filtered_vectors(
 
 def complete_pgvector(model_name: str = MODEL_NAME) -> int:
     """Fill the database's vector column of rows written while pgvector was off (and
-    create its index), so switching it on takes ``reindex --missing``; 0 elsewhere."""
-    return backend().complete_vectors(model_name)
+    create its indexes), so switching it on takes ``reindex --missing``; 0 elsewhere."""
+    filled = backend().complete_vectors(model_name)
+    ensure_category_indexes(model_name)
+    return filled
+
+
+def ensure_category_indexes(model_name: str = MODEL_NAME, min_new: int = 0) -> list[str]:
+    """Where pgvector keeps the vectors, give each category searched through the index
+    (more papers than :func:`database_exact_size`, fewer than three quarters of the
+    table) an HNSW index of its own rows; returns the codes built. With ``min_new`` a
+    process looks again only once that many vectors were added since it last looked
+    (counting the categories reads every embedding row: about a second at a million)."""
+    state = TableState.read(model_name)
+    key = (database_key(), model_name)
+    looked = _categories_looked_at.get(key)
+    if min_new and looked is not None and state.count - looked < min_new:
+        return []
+    built = backend().ensure_category_indexes(
+        database_exact_size(state.count), state.count * 3 // 4
+    )
+    _categories_looked_at[key] = state.count
+    return built
+
+
+# The table's size when this process last looked for categories to index, by database.
+_categories_looked_at: dict[tuple[str, str], int] = {}
 
 
 # --------------------------------------------------------------------------- hnswlib file
@@ -455,7 +479,8 @@ def sync_ann_index(
     search_backend = backend()
     if search_backend.vectors_in_database:
         search_backend.ensure_vector_index()
-        return "pgvector keeps its own index"
+        built = ensure_category_indexes(model_name, min_new=min_new)
+        return "pgvector keeps its own index" + (f"; indexed {', '.join(built)}" if built else "")
     forget_state()
     state = TableState.read(model_name)
     path = index_dir() / f"{_stem(model_name)}.hnsw"
@@ -560,5 +585,6 @@ def clear_caches() -> None:
     forget_state()
     _matrix_cache.clear()
     _filtered_cache.clear()
+    _categories_looked_at.clear()
     with _ann_lock:
         _ann_cache.clear()

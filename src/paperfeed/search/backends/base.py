@@ -146,6 +146,11 @@ class SearchBackend:
     def ensure_vector_index(self) -> None:
         """Create the database's vector index if it is missing."""
 
+    def ensure_category_indexes(self, above: int, up_to: int) -> list[str]:
+        """Create the missing vector indexes of single categories with more than
+        ``above`` and at most ``up_to`` papers; returns their codes."""
+        return []
+
     def complete_vectors(self, model_name: str) -> int:
         """Fill the database vector column of rows written without it; returns how many."""
         return 0
