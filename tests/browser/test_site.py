@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from paperfeed.catalogue.models import Paper
 from tests.support.corpus import OLD_STYLE_ID, load_corpus
@@ -80,7 +81,9 @@ def test_paper_page_renders_math_and_copies_bibtex(session, corpus, artifacts):
     button = page.locator(".copy-button")
     assert button.is_visible()
     button.click()
-    page.wait_for_function("document.querySelector('.copy-button').textContent === 'Copied'")
+    # expect() polls without eval: a string predicate polled by wait_for_function is
+    # eval'd in the page, which the site's Content-Security-Policy refuses.
+    expect(button).to_have_text("Copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("@misc{") and paper.arxiv_id in copied
     page.screenshot(path=str(artifacts / "paper-desktop.png"), full_page=True)
