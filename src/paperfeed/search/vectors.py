@@ -333,7 +333,8 @@ def complete_pgvector(model_name: str = MODEL_NAME) -> int:
     """Fill the database's vector column of rows written while pgvector was off (and
     create its indexes), so switching it on takes ``reindex --missing``; 0 elsewhere."""
     filled = backend().complete_vectors(model_name)
-    ensure_category_indexes(model_name)
+    if filled:  # the categories' indexes too, now their rows have vectors
+        ensure_category_indexes(model_name)  # (otherwise sync_ann_index just looked)
     return filled
 
 
