@@ -20,10 +20,22 @@ def _data_dir(settings, tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _search_threads_closed(django_db_setup):
-    """Hybrid search's pool threads keep database connections; they are closed before
-    the test databases are dropped (which an open connection would prevent)."""
+def _connections_closed(django_db_setup, django_db_blocker):
+    """Every connection to the test database is gone before it is dropped (an open one
+    makes the drop fail). Hybrid search's pool threads keep theirs: closed here. Django's
+    live server (the browser tests) answers each request on a thread of its own; a
+    connection one of them opened as the run ended (a paper page's queries) was seen
+    still open after the server and its threads had stopped. On PostgreSQL whatever
+    session is left is ended."""
     yield
+    from django.db import connection
+
     from paperfeed.search.hybrid import close_search_threads
 
     close_search_threads()
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
