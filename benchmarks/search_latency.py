@@ -73,7 +73,6 @@ def percentiles(laps: list[float]) -> str:
 def make_queries(count: int, seed: int = 0, papers=None) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     """(kind, text, category) triples; the category is a random paper's primary one."""
     from paperfeed.catalogue.models import Paper
-    from paperfeed.search.keyword import STOPWORDS
 
     papers = Paper.objects.all() if papers is None else papers
     rng = random.Random(seed)
@@ -87,6 +86,17 @@ def make_queries(count: int, seed: int = 0, papers=None) -> list[tuple[str, str,
     rng.shuffle(pool)
     picked = rng.sample(ids, min(len(ids), count))
     categories = dict(Paper.objects.filter(id__in=picked).values_list("id", "primary_category_id"))
+    texts = query_texts(pool, count, rng)
+    return [
+        (kind, text, categories[picked[i % len(picked)]]) for i, (kind, text) in enumerate(texts)
+    ]
+
+
+def query_texts(titles: list[str], count: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(kind, text) pairs taking turns: a title, two or three words cut from one (from a
+    word that is not a stopword), a SciFact claim (when the data set is there)."""
+    from paperfeed.search.keyword import STOPWORDS
+
     claims = []
     if (SCIFACT / "queries-train.jsonl").exists():
         with open(SCIFACT / "queries-train.jsonl", encoding="utf-8") as lines:
@@ -94,7 +104,7 @@ def make_queries(count: int, seed: int = 0, papers=None) -> list[tuple[str, str,
     out = []
     for i in range(count):
         kind = ("title", "phrase", "scifact")[i % 3] if claims else ("title", "phrase")[i % 2]
-        title = " ".join(pool[i % len(pool)].split())
+        title = " ".join(titles[i % len(titles)].split())
         if kind == "title":
             text = title
         elif kind == "phrase":
@@ -104,7 +114,7 @@ def make_queries(count: int, seed: int = 0, papers=None) -> list[tuple[str, str,
             text = " ".join(words[start : start + rng.choice((2, 3))]).lower() or title
         else:
             text = rng.choice(claims)
-        out.append((kind, text, categories[picked[i % len(picked)]]))
+        out.append((kind, text))
     return out
 
 

@@ -12,6 +12,7 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 ARGS = {
     "ann_recall.py": ["--data-dir", "{missing}"],
+    "category_index.py": ["--work-dir", "{missing}"],
     "cluster_load.py": [],
     "digest_send.py": [],
     "embed_reference.py": ["reference", "10", "{missing}/out.npy"],
