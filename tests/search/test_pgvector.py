@@ -270,7 +270,9 @@ def test_a_big_category_is_searched_in_an_index_of_its_own(stored, monkeypatch):
         sent, found = search_sql(query, limit=10, filters=Filters((RARE,)))
         select = the_select(sent)
         assert name in plan(*select)
-        assert f"SET LOCAL hnsw.ef_search = {postgres.pg_ef_search(10)}" in [s for s, _ in sent]
+        beam = max(postgres.pg_ef_search(10), postgres.OWN_INDEX_EF_SEARCH)
+        assert beam < postgres.FILTERED_EF_SEARCH  # not the filtered scan's
+        assert f"SET LOCAL hnsw.ef_search = {beam}" in [s for s, _ in sent]
         assert select[1][-1] == 10  # the page, not FILTERED_DEPTH
         assert {pk for pk, _ in found} <= rare and len(found) == 10
         assert recall(found, exact(ids, matrix, query, 10, rare)) >= 0.9

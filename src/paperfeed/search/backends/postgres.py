@@ -60,6 +60,13 @@ FILTERED_DEPTH = 100
 # (p95 213 ms); in the category's own graph no row is passed over, so it is searched
 # as an unfiltered query is. Built by :meth:`PostgresBackend.ensure_category_indexes`.
 CATEGORY_INDEX_PREFIX = "search_embedding_hnsw_c_"
+# ...with a wider beam than the whole table's: there a text query's nearest papers are
+# near-ties among a category's many close neighbours, and the beam of 400 missed more of
+# them, some queries all ten. cs.CL's rows at a million papers (339,779;
+# benchmarks/category_index.py, 3 x 200 queries), recall@10 by ef_search: 400 0.944 to
+# 0.965, 600 0.961 to 0.981, 800 0.970 to 0.988, 1,000 0.975 to 0.993; p95 21-24, 27-33,
+# 38-41, 43-52 ms.
+OWN_INDEX_EF_SEARCH = 800
 
 
 # An estimated row count above this many times the cap is taken as it is (count()).
@@ -301,7 +308,9 @@ class PostgresBackend(SearchBackend):
         read = want
         # SET LOCAL only lasts inside a transaction (pgvector 0.8+ for iterative scans).
         with transaction.atomic(), connection.cursor() as cursor:
-            if where and not self._own_index(cursor, filters):
+            if where and self._own_index(cursor, filters):
+                beam = max(beam, OWN_INDEX_EF_SEARCH)
+            elif where:
                 beam, read = max(beam, FILTERED_EF_SEARCH), max(want, FILTERED_DEPTH)
             cursor.execute(f"SET LOCAL hnsw.ef_search = {beam}")
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
