@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -44,10 +45,25 @@ def secret_key(folder: Path) -> str:
         return from_env
     key_file = folder / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(50))
+        create_once(key_file, secrets.token_urlsafe(50))
     return key_file.read_text().strip()
+
+
+def create_once(path: Path, text: str) -> None:
+    """Give ``path`` this text (mode 600) unless another process got there first, whose
+    text then stands: commands started together on a fresh data directory must agree on
+    one key. Written whole under a temporary name and linked into place, so no process
+    reads a half-written file, and a link onto an existing name fails instead of
+    replacing it."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
