@@ -328,7 +328,7 @@ class PostgresBackend(SearchBackend):
     @staticmethod
     def _own_index(cursor: Any, filters: Filters) -> bool:
         """Whether the filter is one category with a usable index of its own rows:
-        then nothing the scan finds is filtered out, and the ordinary beam serves."""
+        then nothing the scan finds is filtered out, and the page is all it reads."""
         if len(filters.categories) != 1 or filters.date_from or filters.date_to:
             return False
         cursor.execute(
