@@ -69,19 +69,15 @@ def category_vectors(work: Path, category: str):  # type: ignore[no-untyped-def]
 def tiled(lines, vectors, corpus_size: int, total: int, noise: float):  # type: ignore[no-untyped-def]
     """The category's rows in a catalogue tiled up to ``total`` papers: labels and vectors."""
     import numpy as np
-    from search_latency import COPY_BASE  # on sys.path
+    from search_latency import COPY_BASE, perturbed  # on sys.path
 
     rng = np.random.default_rng(0)
     labels, blocks = [lines], [vectors]
     for k in range(1, -(-total // corpus_size)):
         copied = min(corpus_size, total - k * corpus_size)  # the corpus's first papers
         chosen = np.flatnonzero(lines < copied)
-        shifts = rng.standard_normal((len(chosen), vectors.shape[1]), dtype=np.float32)
-        shifts *= noise / np.linalg.norm(shifts, axis=1, keepdims=True)
-        block = vectors[chosen] + shifts
-        block /= np.linalg.norm(block, axis=1, keepdims=True)
         labels.append(lines[chosen] + k * COPY_BASE)
-        blocks.append(block)
+        blocks.append(perturbed(vectors[chosen], noise, rng))
     return np.concatenate(labels), np.vstack(blocks).astype(np.float32)
 
 

@@ -190,6 +190,19 @@ def catalogue(args: argparse.Namespace, queries) -> None:  # type: ignore[no-unt
 # --------------------------------------------------------------------------- one million
 
 
+def perturbed(vectors, noise: float, rng):  # type: ignore[no-untyped-def]
+    """Each vector moved by Gaussian noise of norm ``noise`` and re-normalised: a copy's
+    vector, near its original as a similar paper's would be. One draw per vector, in
+    order, so the same seed makes the same copies here and in ``category_index.py``."""
+    import numpy as np
+
+    shifts = rng.standard_normal(vectors.shape, dtype=np.float32)
+    shifts *= noise / np.linalg.norm(shifts, axis=1, keepdims=True)
+    block = vectors + shifts
+    block /= np.linalg.norm(block, axis=1, keepdims=True)
+    return block
+
+
 def grow_catalogue(source: Path, target: Path, total: int, noise: float, seed: int) -> None:
     """Copy the data dir's SQLite database to ``target`` and tile it up to ``total``
     papers: copy k of paper p gets id k * COPY_BASE + p, its title, abstract,
@@ -199,7 +212,7 @@ def grow_catalogue(source: Path, target: Path, total: int, noise: float, seed: i
 
     import numpy as np
 
-    from paperfeed.search.embeddings import DIMENSIONS, MODEL_NAME
+    from paperfeed.search.embeddings import MODEL_NAME
 
     started = time.monotonic()
     target.mkdir(parents=True, exist_ok=True)
@@ -237,10 +250,7 @@ def grow_catalogue(source: Path, target: Path, total: int, noise: float, seed: i
     for k in range(1, -(-total // n0)):
         m = min(n0, total - k * n0)
         cutoff, offset = int(ids[m - 1]), k * COPY_BASE
-        noise_rows = rng.standard_normal((m, DIMENSIONS), dtype=np.float32)
-        noise_rows *= noise / np.linalg.norm(noise_rows, axis=1, keepdims=True)
-        block = real[:m] + noise_rows
-        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        block = perturbed(real[:m], noise, rng)
         db.execute("BEGIN")
         db.execute(
             # copy k of paper p is cs/KKPPPPP: a valid (old-style) id, as pages link it
