@@ -6,6 +6,8 @@ at one (``.ci/run`` does both). Every test gets its own data directory.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 
@@ -17,6 +19,16 @@ def _data_dir(settings, tmp_path_factory):
     settings.DATA_DIR = folder
     settings.ARXIV_REQUEST_INTERVAL = 0
     return folder
+
+
+@pytest.fixture(scope="session")
+def slice_vectors() -> dict[str, Any]:
+    """The search tests' corpus slice's vectors by text (``tests/search/conftest.py``),
+    as the real model made them for the first module that indexed it. The model is
+    deterministic, so a later module would compute the same rows: it takes these
+    instead of spending six seconds on each (about a dozen modules index the slice, in
+    each database's suite)."""
+    return {}
 
 
 @pytest.fixture(scope="session", autouse=True)

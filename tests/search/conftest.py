@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy as np
 import pytest
 from django.conf import settings as django_settings
 
@@ -73,8 +74,27 @@ def embedder(tmp_path_factory):
         django_settings.DATA_DIR = saved
 
 
+@contextlib.contextmanager
+def remembered(embedder, memo: dict[str, np.ndarray]):  # type: ignore[no-untyped-def]
+    """``embedder.embed`` answering from ``memo`` and running the model only for texts
+    it has not seen; the instance's own method again afterwards."""
+    model = embedder.embed
+
+    def embed(texts, batch_size: int = 1) -> np.ndarray:  # type: ignore[no-untyped-def]
+        unseen = [t for t in dict.fromkeys(texts) if t not in memo]
+        if unseen:
+            memo.update(zip(unseen, model(unseen, batch_size=batch_size), strict=True))
+        return np.vstack([memo[t] for t in texts]) if texts else model(texts)
+
+    embedder.embed = embed
+    try:
+        yield
+    finally:
+        del embedder.embed
+
+
 @pytest.fixture(scope="module")
-def corpus(django_db_setup, django_db_blocker, embedder):
+def corpus(django_db_setup, django_db_blocker, embedder, slice_vectors):
     """The slice ingested and indexed (keyword rows and embeddings); yields arXiv id -> pk."""
     from paperfeed.catalogue.models import Author, Category, Paper
     from paperfeed.codelinks.models import CodeRepository
@@ -89,7 +109,8 @@ def corpus(django_db_setup, django_db_blocker, embedder):
         )
         with without_index_signal():
             result = Ingestor().ingest(listing_records())
-        index_papers_now(result.changed_ids)
+        with remembered(embedder, slice_vectors):
+            index_papers_now(result.changed_ids)
         papers = dict(Paper.objects.filter(id__in=result.changed_ids).values_list("arxiv_id", "id"))
     vectors.clear_caches()
     yield papers
