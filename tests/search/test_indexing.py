@@ -76,6 +76,28 @@ def test_reindex_missing_fills_gaps(corpus):
     assert search(title, mode="keyword", limit=1)[0].paper_id == some[0]
 
 
+def test_missing_papers_are_found_by_an_anti_join(corpus):
+    """``reindex --missing`` must stay linear at a million papers: PostgreSQL runs
+    ``NOT IN (subquery)`` as a per-paper scan of every vector's id once those ids
+    outgrow ``work_mem`` (it ran for minutes there), an anti-join reads each table
+    once. The plan is read with ``work_mem`` at its floor, as a big table would find it."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    gone = sorted(corpus.values())[:2]
+    PaperEmbedding.objects.filter(paper_id__in=gone).delete()
+    with CaptureQueriesContext(connection) as queries:
+        assert set(missing_embeddings()) >= set(gone)
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "NOT EXISTS" in sql.upper(), sql
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64kB'")
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Anti Join" in plan and "SubPlan" not in plan, plan
+
+
 def test_full_reindex_rebuilds_everything(corpus):
     keep = sorted(corpus.values())[:6]
     Paper.objects.exclude(id__in=keep).delete()
