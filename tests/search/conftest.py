@@ -2,7 +2,8 @@
 
 The slice (the first 300 papers of the listings in tests/fixtures) is ingested and indexed
 once per module outside the per-test transactions, and removed afterwards, so
-other test folders never see it.
+other test folders never see it. The model embeds it once a session: later modules take
+the same vectors from ``slice_vectors`` (``remembered``).
 """
 
 from __future__ import annotations
