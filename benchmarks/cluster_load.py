@@ -8,7 +8,9 @@ concurrent clients for ``--seconds``, spread over both web processes: readers ge
 feeds, paper pages, trending, API lists and searches; signed-in readers vote (each
 paper at most once) and now and then comment. Meanwhile ``--new`` further papers are
 imported (one indexing task per 100) for the workers. Halfway, one worker and one web
-process are killed with SIGKILL and started again two seconds later.
+process are killed with SIGKILL and started again two seconds later. The clients are
+readers behind one reverse proxy: each sends an address of its own in
+``X-Forwarded-For`` (``PAPERFEED_TRUSTED_PROXIES=1``), so per-IP limits count readers.
 
 Printed: requests a second, p50/p95 per kind of request, errors by status (``conn``:
 refused or dropped, as on the killed web process), and at the end the checks: every
@@ -71,6 +73,9 @@ class Cluster:
             "PYTHONPATH": str(ROOT / "src"),
             "DATABASE_URL": database_url,
             "PAPERFEED_SECRET_KEY": secrets.token_urlsafe(50),
+            # The clients are many readers behind one reverse proxy: each sends its own
+            # address, so per-IP limits count readers, not the one loopback address.
+            "PAPERFEED_TRUSTED_PROXIES": "1",
         }
         self.procs: dict[str, subprocess.Popen] = {}
         self.ports: dict[str, int] = {}
@@ -183,12 +188,18 @@ class Stats:
             self.timings.setdefault(kind, []).append(seconds)
 
 
+def reader_address(n: int) -> str:
+    """A simulated reader's own address (documentation range, RFC 5737)."""
+    return f"198.51.{n // 250}.{n % 250 + 1}"
+
+
 async def reader(seed: int, bases: list[tuple[str, int]], urls: dict, stop: float, stats: Stats):  # type: ignore[no-untyped-def]
     """GETs on one web process; when it fails, the next request goes to the other one,
     as a load balancer that saw the failure would send it."""
     rng = random.Random(seed)
     which = seed % len(bases)
-    conn = Connection(*bases[which])
+    address = reader_address(seed)
+    conn = Connection(*bases[which], forwarded_for=address)
     while time.perf_counter() < stop:
         kind = rng.choice(list(urls))
         url = rng.choice(urls[kind])
@@ -198,7 +209,7 @@ async def reader(seed: int, bases: list[tuple[str, int]], urls: dict, stop: floa
         except (OSError, asyncio.IncompleteReadError, ValueError):
             status = "conn"
             which = (which + 1) % len(bases)
-            conn = Connection(*bases[which])
+            conn = Connection(*bases[which], forwarded_for=address)
         stats.add(kind, time.perf_counter() - started, status)
 
 
@@ -207,6 +218,7 @@ async def voter(i: int, key: str, bases: list[str], ids: list[str], stop: float,
     token = secrets.token_hex(16)  # a CSRF secret of our own: cookie and header agree
     cookies = {"sessionid": key, "csrftoken": token}
     headers = {"X-CSRFToken": token, "HX-Request": "true"}
+    headers["X-Forwarded-For"] = reader_address(1000 + i)
     which = i % len(bases)
     async with httpx.AsyncClient(cookies=cookies, headers=headers, timeout=30) as client:
         for arxiv_id in rng.sample(ids, len(ids)):

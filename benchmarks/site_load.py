@@ -59,8 +59,10 @@ class Connection:
     line and reads the status, the headers and a Content-Length (or chunked) body,
     for about a tenth of that."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, forwarded_for: str = "") -> None:
         self.host, self.port = host, port
+        # As a reverse proxy adds it: the reader's own address (``client_ip``).
+        self.extra = f"X-Forwarded-For: {forwarded_for}\r\n" if forwarded_for else ""
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -68,7 +70,9 @@ class Connection:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n".encode())
+        self.writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self.extra}\r\n".encode()
+        )
         head = await self.reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
