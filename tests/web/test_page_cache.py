@@ -93,3 +93,20 @@ def test_signed_in_pages_are_neither_cached_nor_served_from_cache(client, corpus
     assert signed_in.content != anonymous.content  # per-reader vote forms
     assert "private" in signed_in["Cache-Control"]
     assert page_cache().get(signed_in["ETag"].strip('"')) is None
+
+
+def test_the_response_says_whether_it_came_from_the_cache(client, corpus):
+    """``X-Cache``: a render is a miss, the same page again a hit (the load benchmark
+    reports the two apart); a signed-in reader's page is never cached and says neither."""
+    from django.contrib.auth.models import User
+
+    first = client.get(f"/papers/{PAPER}")
+    again = client.get(f"/papers/{PAPER}")
+    assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+    assert again.content == first.content
+    api = client.get("/api/papers?date=2025-03-19&limit=5")
+    assert api["X-Cache"] == "miss"
+    assert client.get("/api/papers?date=2025-03-19&limit=5")["X-Cache"] == "hit"
+    client.force_login(User.objects.create_user("reader", "reader@example.org", "a long pass 1"))
+    signed_in = client.get(f"/papers/{PAPER}")
+    assert signed_in.status_code == 200 and "X-Cache" not in signed_in
