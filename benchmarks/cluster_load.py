@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from itertools import islice
 from pathlib import Path
 
@@ -175,6 +176,9 @@ print(" ".join(keys))
 class Stats:
     def __init__(self) -> None:
         self.timings: dict[str, list[float]] = {}
+        # Pages by what the server said (``X-Cache``): "hit", served from the page
+        # cache (the targets' "pages rendered once"), or "miss", rendered for the request.
+        self.cache: dict[tuple[str, str], list[float]] = {}
         self.statuses: Counter[tuple[str, str]] = Counter()
         self.votes: set[tuple[int, str]] = set()
         self.comments = 0
@@ -182,10 +186,12 @@ class Stats:
         # the server may or may not have stored them.
         self.unanswered = {"vote": 0, "comment": 0}
 
-    def add(self, kind: str, seconds: float, status: str) -> None:
+    def add(self, kind: str, seconds: float, status: str, cache: str = "") -> None:
         self.statuses[(kind, status)] += 1
         if status == "200" or status == "302":
             self.timings.setdefault(kind, []).append(seconds)
+            if cache:
+                self.cache.setdefault((kind, cache), []).append(seconds)
 
 
 def reader_address(n: int) -> str:
@@ -193,27 +199,66 @@ def reader_address(n: int) -> str:
     return f"198.51.{n // 250}.{n % 250 + 1}"
 
 
-async def reader(seed: int, bases: list[tuple[str, int]], urls: dict, stop: float, stats: Stats):  # type: ignore[no-untyped-def]
+Request = tuple[str, str, float]  # kind, URL, when it was due (perf_counter)
+
+
+def closed_loop(seed: int, urls: dict, stop: float) -> Callable[[], Awaitable[Request | None]]:
+    """A client's next request as soon as its last one is answered, until ``stop``."""
+    rng = random.Random(seed)
+
+    async def next_request() -> Request | None:
+        if time.perf_counter() >= stop:
+            return None
+        kind = rng.choice(list(urls))
+        return kind, rng.choice(urls[kind]), time.perf_counter()
+
+    return next_request
+
+
+async def arrivals(rate: float, urls: dict, stop: float, due: asyncio.Queue, clients: int) -> None:
+    """Open loop: requests arrive at random (a Poisson process of ``rate`` a second),
+    whether or not earlier ones were answered, as readers' clicks do; each waits for a
+    free client. Its time counts from its arrival, so waiting for a client is part of
+    it (no coordinated omission). Then one ``None`` per client: the end."""
+    rng = random.Random(0)
+    at = time.perf_counter()
+    while True:
+        at += rng.expovariate(rate)
+        if at >= stop:
+            break
+        await asyncio.sleep(max(0.0, at - time.perf_counter()))
+        kind = rng.choice(list(urls))
+        due.put_nowait((kind, rng.choice(urls[kind]), at))
+    for _ in range(clients):
+        due.put_nowait(None)
+
+
+async def reader(
+    seed: int,
+    bases: list[tuple[str, int]],
+    next_request: Callable[[], Awaitable[Request | None]],
+    stats: Stats,
+) -> None:
     """GETs on one web process; when it fails, the next request goes to the other one,
     as a load balancer that saw the failure would send it."""
-    rng = random.Random(seed)
     which = seed % len(bases)
     address = reader_address(seed)
     conn = Connection(*bases[which], forwarded_for=address)
-    while time.perf_counter() < stop:
-        kind = rng.choice(list(urls))
-        url = rng.choice(urls[kind])
-        started = time.perf_counter()
+    while (request := await next_request()) is not None:
+        kind, url, started = request
         try:
             status = str(await conn.get(url))
+            cache = conn.headers.get("x-cache", "")
         except (OSError, asyncio.IncompleteReadError, ValueError):
-            status = "conn"
+            status, cache = "conn", ""
             which = (which + 1) % len(bases)
             conn = Connection(*bases[which], forwarded_for=address)
-        stats.add(kind, time.perf_counter() - started, status)
+        stats.add(kind, time.perf_counter() - started, status, cache)
 
 
-async def voter(i: int, key: str, bases: list[str], ids: list[str], stop: float, stats: Stats):  # type: ignore[no-untyped-def]
+async def voter(
+    i: int, key: str, bases: list[str], ids: list[str], stop: float, stats: Stats
+) -> None:
     rng = random.Random(1000 + i)
     token = secrets.token_hex(16)  # a CSRF secret of our own: cookie and header agree
     cookies = {"sessionid": key, "csrftoken": token}
@@ -258,6 +303,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--voters", type=int, default=4, help="of the clients, signed in")
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--rate", type=float, default=0,
+        help="readers' requests a second, arriving at random (open loop); "
+        "0: each reader asks again as soon as answered (closed loop)",
+    )  # fmt: skip
     parser.add_argument("--postgres", metavar="DIR", help="use this server's catalogue as it is")
     args = parser.parse_args()
     require_listings()
@@ -339,34 +389,28 @@ def main() -> None:
                     cluster.start("worker1")
                     cluster.start("web1")
 
-                readers = [
-                    reader(i, bases, urls, stop, stats) for i in range(args.clients - args.voters)
-                ]
+                n = args.clients - args.voters
+                if args.rate:
+                    due: asyncio.Queue = asyncio.Queue()
+                    arriving = [arrivals(args.rate, urls, stop, due, n)]
+                    readers = [reader(i, bases, due.get, stats) for i in range(n)]
+                else:
+                    arriving = []
+                    readers = [
+                        reader(i, bases, closed_loop(i, urls, stop), stats) for i in range(n)
+                    ]
                 voters = [
                     voter(i, k, http_bases, ids, stop, stats) for i, k in enumerate(keys)
                 ]  # fmt: skip
-                await asyncio.gather(chaos(), *readers, *voters)
+                await asyncio.gather(chaos(), *arriving, *readers, *voters)
                 await importer.wait()
                 return time.perf_counter() - started
 
             elapsed = asyncio.run(scenario())
-            total = sum(stats.statuses.values())
             print(f"\n{before['papers']:,} papers (+{args.new} imported during the run), "
                   f"{args.clients} clients ({args.voters} signed in), two web processes, two "
                   f"workers, PostgreSQL, all on {os.cpu_count()} cores; {load()}")  # fmt: skip
-            print(f"{total:,} requests in {elapsed:.1f} s: {total / elapsed:,.0f} requests/s")
-            print(f"{'kind':<12} {'ok':>7} {'p50 ms':>8} {'p95 ms':>8}  other statuses")
-            for kind in [*urls, "vote", "comment"]:
-                values = stats.timings.get(kind, [])
-                others = {
-                    s: n
-                    for (k, s), n in stats.statuses.items()
-                    if k == kind and s not in ("200", "302")
-                }  # noqa: E501
-                if values or others:
-                    values = values or [0.0]
-                    print(f"{kind:<12} {len(values):>7} {statistics.median(values) * 1000:>8.1f} "
-                          f"{percentile(values, 0.95) * 1000:>8.1f}  {others or ''}")  # fmt: skip
+            report(stats, [*urls, "vote", "comment"], elapsed, args.rate)
 
             # Recovery and the checks.
             deadline = time.monotonic() + 900
@@ -396,6 +440,34 @@ def main() -> None:
             if not args.postgres:
                 subprocess.run([sys.executable, str(ROOT / "scripts/postgres.py"), "stop",
                                 str(pg)], capture_output=True)  # fmt: skip
+
+
+def report(stats: Stats, kinds: list[str], elapsed: float, rate: float) -> None:
+    """Requests a second; p50 / p95 and other statuses per kind, and for pages the
+    cached and the rendered apart."""
+    total = sum(stats.statuses.values())
+    how = (
+        f"readers' requests arriving at random, {rate:g} a second (open loop)"
+        if rate
+        else "each reader asking again when answered (closed loop)"
+    )
+    print(f"{total:,} requests in {elapsed:.1f} s: {total / elapsed:,.0f} requests/s; {how}")
+    print(f"{'kind':<12} {'ok':>7} {'p50 ms':>8} {'p95 ms':>8}  other statuses")
+
+    def row(label: str, values: list[float], others: object = "") -> None:
+        p50, p95 = statistics.median(values) * 1000, percentile(values, 0.95) * 1000
+        print(f"{label:<12} {len(values):>7} {p50:>8.1f} {p95:>8.1f}  {others or ''}")
+
+    for kind in kinds:
+        values = stats.timings.get(kind, [])
+        others = {
+            s: n for (k, s), n in stats.statuses.items() if k == kind and s not in ("200", "302")
+        }
+        if values or others:
+            row(kind, values or [0.0], others)
+        for cache, label in (("hit", "  cached"), ("miss", "  rendered")):
+            if part := stats.cache.get((kind, cache)):
+                row(label, part)
 
 
 def facts(cluster: Cluster) -> dict:

@@ -65,6 +65,7 @@ class Connection:
         self.extra = f"X-Forwarded-For: {forwarded_for}\r\n" if forwarded_for else ""
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.headers: dict[str, str] = {}  # the last response's, names in lower case
 
     async def get(self, path: str) -> int:
         if self.writer is None:
@@ -92,6 +93,7 @@ class Connection:
         if headers.get("connection") == "close":
             self.writer.close()
             self.writer = None
+        self.headers = headers
         return status
 
 
