@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from paperfeed.community.models import Comment, CurationLog
-from paperfeed.community.state import forget_recent_revision
+from paperfeed.community.revisions import forget as forget_revisions
 from paperfeed.web.responses import clear_page_cache, page_cache
 from tests.support.community import PASSWORD, load_papers, make_curator, make_reader
 
@@ -26,7 +26,7 @@ def _fresh_caches():
     and a paper page of an earlier test has the same URL."""
     cache.clear()
     clear_page_cache()
-    forget_recent_revision()
+    forget_revisions()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from paperfeed.community.state import forget_recent_revision
+from paperfeed.community.revisions import forget as forget_revisions
 from paperfeed.web.responses import clear_page_cache
 from tests.support.corpus import load_corpus
 
@@ -25,8 +25,8 @@ def corpus(django_db_setup, django_db_blocker):
 def _clear_cache():
     cache.clear()
     clear_page_cache()
-    forget_recent_revision()  # a revision read before the last test's rollback
+    forget_revisions()  # a revision read before the last test's rollback
     yield
     cache.clear()
     clear_page_cache()
-    forget_recent_revision()
+    forget_revisions()

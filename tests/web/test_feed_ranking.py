@@ -11,7 +11,8 @@ import pytest
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.curation import feature
-from paperfeed.community.state import forget_recent_revision, set_stars
+from paperfeed.community.revisions import forget as forget_revisions
+from paperfeed.community.state import set_stars
 from paperfeed.community.votes import cast
 from paperfeed.recommend.rank import Fit
 from paperfeed.web import daily, ranking
@@ -120,7 +121,7 @@ def test_the_cached_page_follows_votes_and_stars(client, corpus):
     assert after_vote.status_code == 200
     assert after_vote.context["papers"][0].arxiv_id == papers[-1].arxiv_id
     set_stars({papers[-2].pk: (50, 50)})  # refresh-stars runs in another process:
-    forget_recent_revision()  # its change shows here within a second
+    forget_revisions()  # its change shows here within a second
     after_stars = client.get(f"/?date={DAY}", HTTP_IF_NONE_MATCH=after_vote["ETag"])
     assert after_stars.status_code == 200
     assert [p.arxiv_id for p in after_stars.context["papers"][:2]] == [

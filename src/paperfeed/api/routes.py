@@ -52,6 +52,15 @@ def _page_link(request: HttpRequest, filters: PaperFilters, page: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
 
 
+def list_etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
+    """One day's list shows only that day's papers: keyed by its revision."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:  # no date (the newest of all) or one the schema will judge
+        return queries.etag_for(request)
+    return queries.span_etag(request, day, day)
+
+
 @router.get(
     "/papers",
     response={200: schemas.PaperPage, 400: schemas.Error},
@@ -59,7 +68,7 @@ def _page_link(request: HttpRequest, filters: PaperFilters, page: int) -> str:
     description="Papers newest first, optionally for one announcement day and/or one "
     "primary category. Paged with `page` and `limit` (at most 200).",
 )
-@decorate_view(cached_page)
+@decorate_view(cached_page(etag_func=list_etag))
 def list_papers(request: HttpRequest, filters: Query[PaperFilters]):
     listed = listing.card_queryset()
     if filters.date is not None:

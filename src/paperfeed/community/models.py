@@ -49,6 +49,18 @@ class PaperState(models.Model):
         return f"{self.paper_id}: {self.votes} votes, {self.points:g} points"
 
 
+class DayRevision(models.Model):
+    """A counter per day papers count for, moved by every write to the community state
+    of such a paper: the key of pages that list a span of days
+    (``paperfeed.community.revisions``). Written only through that module."""
+
+    day = models.DateField(primary_key=True)
+    revision = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: revision {self.revision}"
+
+
 class Vote(models.Model):
     """One upvote by one account for one paper; the constraint makes it so under
     concurrent clicks (the second insert fails and is counted as already there)."""

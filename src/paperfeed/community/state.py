@@ -3,11 +3,12 @@
 Votes, submissions, curation and comments in this app call these functions; code
 star counts arrive through ``paperfeed.codelinks.signals.stars_changed`` (received
 in ``CommunityConfig.ready``); new papers get their row from the catalogue's
-``papers_changed``. Every write moves ``updated_at``, so ``revision()`` (the key of
-every page cache and ETag) follows without anyone having to remember it.
+``papers_changed``. Every write moves ``updated_at`` and touches the days the papers
+count for (``paperfeed.community.revisions``), so the revisions page caches and ETags
+key on follow without anyone having to remember them.
 
-Readers elsewhere (trending, pages, the API) read ``PaperState`` rows and
-``recent_revision()``; they never write.
+Readers elsewhere (trending, pages, the API) read ``PaperState`` rows and the
+revisions; they never write.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from paperfeed.catalogue.models import Paper
 from paperfeed.codelinks.stars import stars_by_paper
 from paperfeed.community.models import Feature, PaperState, Submission, Vote
-from paperfeed.memo import Recent
+from paperfeed.community.revisions import days_of, touch, touch_all
 
 # ``STARS_PER_VOTE`` new stars of a paper's code weigh as much as one vote: stars are
 # cheaper, off-site, and a famous repository would otherwise drown the votes.
@@ -58,16 +59,18 @@ def add_votes(paper_id: int, delta: int) -> None:
     PaperState.objects.filter(paper_id=paper_id).update(
         votes=F("votes") + delta, points=F("points") + delta, updated_at=timezone.now()
     )
-    forget_recent_revision()
+    touch(days_of([paper_id]))
 
 
 def set_featured(paper_id: int, day: dt.date | None) -> None:
     """Make the paper count for ``day`` (a submission or a curator's feature)."""
     ensure_rows([paper_id])
     row = PaperState.objects.select_related("paper").get(paper_id=paper_id)
+    before = [row.day, row.featured_on]  # the pages it leaves change too
     row.featured_on = day
     row.day = max(filter(None, [day, row.paper.announced]), default=None)
     row.save(update_fields=["featured_on", "day", "updated_at"])
+    touch([*before, row.day, row.featured_on, row.paper.announced])
 
 
 def refresh_feature(paper_id: int) -> None:
@@ -81,24 +84,22 @@ def set_hidden(paper_id: int, hidden: bool) -> None:
     """A curator's decision: hidden papers leave every list and the trending ranking."""
     ensure_rows([paper_id])
     PaperState.objects.filter(paper_id=paper_id).update(hidden=hidden, updated_at=timezone.now())
-    forget_recent_revision()
+    touch(days_of([paper_id]))
 
 
 def changed(paper_ids: Iterable[int], *, create: bool = True) -> None:
     """Something these papers' pages show changed outside their totals (a reader's
-    comment posted, deleted, hidden or unhidden): move their rows' ``updated_at`` so
-    ``revision()``, and with it every page ETag, changes. One UPDATE by primary key.
-    The revision is forgotten again once the surrounding transaction commits, so a
-    page rendered by this process meanwhile does not keep the old one. ``create=False``
-    moves only existing rows (while a paper itself may be going)."""
+    comment posted, deleted, hidden or unhidden): move their rows' ``updated_at`` and
+    touch their days, so the revisions, and with them the ETags of the pages that show
+    them, change. ``create=False`` moves only existing rows (while a paper itself may
+    be going)."""
     ids = list(paper_ids)
     if not ids:
         return
     if create:
         ensure_rows(ids)
     PaperState.objects.filter(paper_id__in=ids).update(updated_at=timezone.now())
-    forget_recent_revision()
-    transaction.on_commit(forget_recent_revision)
+    touch(days_of(ids))
 
 
 def set_stars(paper_stars: dict[int, tuple[int, int]]) -> None:
@@ -113,6 +114,7 @@ def set_stars(paper_stars: dict[int, tuple[int, int]]) -> None:
     PaperState.objects.bulk_update(
         rows, ["stars", "stars_gained", "points", "updated_at"], batch_size=500
     )
+    touch(days_of(paper_stars))
 
 
 def recount_votes(paper_ids: list[int]) -> None:
@@ -130,8 +132,7 @@ def recount_votes(paper_ids: list[int]) -> None:
         row.points = points_for(row.votes, row.stars_gained)
         row.updated_at = timezone.now()
     PaperState.objects.bulk_update(rows, ["votes", "points", "updated_at"], batch_size=500)
-    forget_recent_revision()
-    transaction.on_commit(forget_recent_revision)
+    touch(days_of(paper_ids))
 
 
 def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:
@@ -201,22 +202,8 @@ def recompute(batch_size: int = 5000) -> int:
                 rows = []
         PaperState.objects.bulk_create(rows)
         written += len(rows)
-    forget_recent_revision()
+        touch_all()
     return written
-
-
-def revision() -> str:
-    """Changes whenever any state row does (for ETags of pages that show votes and
-    comments). One read of an indexed MAX."""
-    latest = PaperState.objects.aggregate(latest=Max("updated_at"))["latest"]
-    return latest.isoformat() if latest else "-"
-
-
-# Read at most once a second per process (for page ETags); forgotten after a write
-# in this process, so the writer's next page shows it.
-_recent_revision = Recent(lambda: revision())
-recent_revision = _recent_revision.__call__
-forget_recent_revision = _recent_revision.forget
 
 
 def visible_filter(prefix: str = "") -> Q:

@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 from collections import Counter
 
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.http import urlencode
 
@@ -68,7 +69,20 @@ def facets_of(ranked: list[ranking.Entry]) -> list[dict]:
     ]
 
 
-@cached_page
+def daily_etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
+    """The page lists its span's papers only: keyed by those days' revision. A bad
+    parameter's page (400) is keyed as any other page."""
+    try:
+        day = parse_date(request.GET.get("date")) or day_nav(None).latest
+        span = parse_choice(request.GET.get("span"), SPANS, "day", "span")
+    except BadParameter:
+        day = None
+    if day is None:
+        return queries.etag_for(request)
+    return queries.span_etag(request, *span_bounds(day, span))
+
+
+@cached_page(etag_func=daily_etag)
 def daily(request):
     day = parse_date(request.GET.get("date"))
     span = parse_choice(request.GET.get("span"), SPANS, "day", "span")

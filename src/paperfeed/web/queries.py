@@ -6,17 +6,20 @@ catalogue does). The lists themselves come from ``paperfeed.community.listing``
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 
 from paperfeed.catalogue.days import cached_by_version
 from paperfeed.catalogue.models import Category, Paper
 from paperfeed.catalogue.version import recent_catalogue_version
-from paperfeed.community.state import recent_revision as recent_community_revision
+from paperfeed.community.revisions import recent_revision as recent_community_revision
+from paperfeed.community.revisions import recent_span_revision
 from paperfeed.recommend.signals import dismissed, reader_revision
 
 PaperQuerySet = TypeVar("PaperQuerySet", bound=QuerySet[Paper])
@@ -25,13 +28,14 @@ PAGE_SIZE = 50
 CARD_AUTHORS = 4  # authors shown on a card before "et al."
 
 
-def etag_for(request, *args, extra: str = "", **kwargs) -> str:
+def etag_for(request, *args, extra: str = "", community: str = "", **kwargs) -> str:
     """ETag of a page or feed: the catalogue's version plus the exact request (host
     included: feeds carry absolute URLs; the session too, for pages that show
-    per-reader bits), the community's revision, the signed-in reader's own revision
-    (what they told the recommender: buttons, follows, their order and hidden papers)
-    and whatever else the page shows (``extra``). Memoised on the request, which asks
-    twice."""
+    per-reader bits), the community's revision (``community``: a span's, for a page
+    that lists only the papers of those days; else the whole community's), the
+    signed-in reader's own revision (what they told the recommender: buttons, follows,
+    their order and hidden papers) and whatever else the page shows (``extra``).
+    Memoised on the request, which asks twice."""
     memo = getattr(request, "_paperfeed_etag", None)
     if memo is None:
         session = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
@@ -42,7 +46,7 @@ def etag_for(request, *args, extra: str = "", **kwargs) -> str:
                 request.get_host(),
                 request.get_full_path(),
                 session,
-                recent_community_revision(),
+                community or recent_community_revision(),
                 reader_revision(getattr(request, "user", None)),
                 extra,
             )
@@ -50,6 +54,13 @@ def etag_for(request, *args, extra: str = "", **kwargs) -> str:
         memo = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
         request._paperfeed_etag = memo
     return memo
+
+
+def span_etag(request: HttpRequest, first: dt.date, last: dt.date) -> str:
+    """ETag of a page that lists only papers counting for the days ``first`` to
+    ``last`` (a day's feed, one day of the API): keyed by those days' community
+    revision, so votes on other days' papers leave it cached."""
+    return etag_for(request, community=recent_span_revision(first, last))
 
 
 def category_counts() -> dict[str, int]:

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from paperfeed.catalogue.days import days_with_counts
 from paperfeed.catalogue.version import recent_catalogue_version
 from paperfeed.community import listing
-from paperfeed.community.state import recent_revision
+from paperfeed.community.revisions import recent_revision
 from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, memoised_trending, window_bounds
 from paperfeed.web import queries
 from paperfeed.web.params import parse_choice
