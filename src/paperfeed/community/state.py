@@ -124,7 +124,7 @@ def recount_votes(paper_ids: list[int]) -> None:
         Vote.objects.filter(paper_id__in=paper_ids)
         .order_by()
         .values_list("paper_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     rows = list(PaperState.objects.filter(paper_id__in=paper_ids))
     for row in rows:
@@ -161,7 +161,7 @@ def recompute(batch_size: int = 5000) -> int:
     votes = dict(
         Vote.objects.order_by()
         .values_list("paper_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("paper_id", "n")
     )
     featured: dict[int, dt.date] = {}

@@ -15,14 +15,14 @@ from paperfeed.catalogue.signals import collect_stats
 def catalogue_stats() -> dict:
     by_category = dict(
         Paper.objects.values_list("primary_category")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("-n", "primary_category")
         .values_list("primary_category", "n")
     )
     by_date = dict(
         Paper.objects.exclude(announced=None)
         .values_list("announced")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("announced")
         .values_list("announced", "n")
     )
