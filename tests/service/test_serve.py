@@ -51,6 +51,8 @@ def test_serve_migrates_a_fresh_data_dir_and_answers(tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
     assert proc.returncode == 0
+    # The web process did its first-request work before serving (paperfeed.web.warmup).
+    assert "web process warmed up" in proc.stdout.read().decode()
 
 
 @pytest.mark.slow
