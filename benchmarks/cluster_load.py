@@ -10,15 +10,27 @@ paper at most once) and now and then comment. Meanwhile ``--new`` further papers
 imported (one indexing task per 100) for the workers. Halfway, one worker and one web
 process are killed with SIGKILL and started again two seconds later. The clients are
 readers behind one reverse proxy: each sends an address of its own in
-``X-Forwarded-For`` (``PAPERFEED_TRUSTED_PROXIES=1``), so per-IP limits count readers.
+``X-Forwarded-For`` (``PAPERFEED_TRUSTED_PROXIES=1``), so per-IP limits count readers;
+the proxy sends each client to its own web process unless a request to that one failed
+in the last five seconds (``Balancer``), so the restarted process gets its clients back.
 
 Printed: requests a second, p50/p95 per kind of request, errors by status (``conn``:
-refused or dropped, as on the killed web process), and at the end the checks: every
+refused or dropped, as on the killed web process), the same for the requests due after
+the import ended, p50/p95 by ten seconds of the run, and at the end the checks: every
 paper has its vector, every accepted vote and comment is stored once, the trending
 totals agree with the votes, no task is left waiting, running or failed.
 
     python benchmarks/cluster_load.py [--papers 3000] [--new 300] [--clients 32] [--seconds 60]
-    python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32]
+    python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32] [--rate 5]
+
+By default each client asks again as soon as it is answered (closed loop): the clients
+keep every core busy, and a request's time is mostly its wait for one (32 clients at
+30 requests a second wait about a second each, Little's law). ``--rate R``: readers'
+requests arrive at random, R a second (a Poisson process), and the voters' posts one
+for every ten of them, whether or not earlier ones were answered (open loop); a
+request's time counts from its arrival. That is the latency a reader sees at that
+traffic, and where it grows without end, the rate is more than the site can serve.
+Pages are timed apart as ``cached`` and ``rendered`` (the ``X-Cache`` header).
 
 ``--postgres PGDIR``: the catalogue already in that server (for one million papers, the
 grown copy of ``search_latency.py --million`` copied in by ``pg_copy.py``) is used as
@@ -49,6 +61,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -173,12 +186,18 @@ print(" ".join(keys))
     return cluster.shell(code).split()
 
 
+class Answer(NamedTuple):
+    kind: str
+    # For pages, what the server said (``X-Cache``): "hit", served from the page cache
+    # (the targets' "pages rendered once"), or "miss", rendered for the request.
+    cache: str
+    due: float  # perf_counter
+    seconds: float
+
+
 class Stats:
     def __init__(self) -> None:
-        self.timings: dict[str, list[float]] = {}
-        # Pages by what the server said (``X-Cache``): "hit", served from the page
-        # cache (the targets' "pages rendered once"), or "miss", rendered for the request.
-        self.cache: dict[tuple[str, str], list[float]] = {}
+        self.answered: list[Answer] = []
         self.statuses: Counter[tuple[str, str]] = Counter()
         self.votes: set[tuple[int, str]] = set()
         self.comments = 0
@@ -186,12 +205,18 @@ class Stats:
         # the server may or may not have stored them.
         self.unanswered = {"vote": 0, "comment": 0}
 
-    def add(self, kind: str, seconds: float, status: str, cache: str = "") -> None:
+    def add(self, kind: str, due: float, status: str, cache: str = "") -> None:
+        seconds = time.perf_counter() - due
         self.statuses[(kind, status)] += 1
         if status == "200" or status == "302":
-            self.timings.setdefault(kind, []).append(seconds)
-            if cache:
-                self.cache.setdefault((kind, cache), []).append(seconds)
+            self.answered.append(Answer(kind, cache, due, seconds))
+
+    def seconds(self, kind: str, cache: str = "", since: float = 0.0) -> list[float]:
+        return [
+            a.seconds
+            for a in self.answered
+            if a.kind == kind and a.due >= since and (not cache or a.cache == cache)
+        ]
 
 
 def reader_address(n: int) -> str:
@@ -199,6 +224,7 @@ def reader_address(n: int) -> str:
     return f"198.51.{n // 250}.{n % 250 + 1}"
 
 
+WRITES_PER_READ = 0.1  # open loop: votes and comments a second, per reader's request a second
 Request = tuple[str, str, float]  # kind, URL, when it was due (perf_counter)
 
 
@@ -233,38 +259,73 @@ async def arrivals(rate: float, urls: dict, stop: float, due: asyncio.Queue, cli
         due.put_nowait(None)
 
 
+class Balancer:
+    """Which web process a reader's request goes to, as a load balancer decides: the
+    reader's own, unless a request to it failed in the last ``hold`` seconds (until its
+    health check passes again); then the next one. So a restarted process gets its
+    readers back, cold or warm."""
+
+    def __init__(self, processes: int, hold: float = 5.0) -> None:
+        self.down_until = [0.0] * processes
+        self.hold = hold
+
+    def pick(self, home: int) -> int:
+        now = time.perf_counter()
+        n = len(self.down_until)
+        return next((i % n for i in range(home, home + n) if self.down_until[i % n] <= now), home)
+
+    def failed(self, which: int) -> None:
+        self.down_until[which] = time.perf_counter() + self.hold
+
+
 async def reader(
     seed: int,
     bases: list[tuple[str, int]],
+    balancer: Balancer,
     next_request: Callable[[], Awaitable[Request | None]],
     stats: Stats,
 ) -> None:
-    """GETs on one web process; when it fails, the next request goes to the other one,
-    as a load balancer that saw the failure would send it."""
-    which = seed % len(bases)
+    """GETs, each on the web process the balancer picks, on one kept-alive connection
+    (a new one when the pick changes or the connection failed)."""
+    home = seed % len(bases)
     address = reader_address(seed)
-    conn = Connection(*bases[which], forwarded_for=address)
+    on, conn = -1, Connection("", 0)
     while (request := await next_request()) is not None:
         kind, url, started = request
+        which = balancer.pick(home)
+        if which != on:
+            if conn.writer is not None:
+                conn.writer.close()
+            on, conn = which, Connection(*bases[which], forwarded_for=address)
         try:
             status = str(await conn.get(url))
             cache = conn.headers.get("x-cache", "")
         except (OSError, asyncio.IncompleteReadError, ValueError):
             status, cache = "conn", ""
-            which = (which + 1) % len(bases)
-            conn = Connection(*bases[which], forwarded_for=address)
-        stats.add(kind, time.perf_counter() - started, status, cache)
+            balancer.failed(which)
+            on = -1
+        stats.add(kind, started, status, cache)
 
 
 async def voter(
-    i: int, key: str, bases: list[str], ids: list[str], stop: float, stats: Stats
+    i: int,
+    key: str,
+    bases: list[str],
+    balancer: Balancer,
+    ids: list[str],
+    stop: float,
+    stats: Stats,
+    pause: float,
 ) -> None:
+    """Posts a vote (or now and then a comment) on one paper after another, each paper
+    once. Between posts: ``pause`` seconds, or with ``pause`` negative a random pause
+    of ``-pause`` seconds on average (open loop: the voters' posts arrive at random)."""
     rng = random.Random(1000 + i)
     token = secrets.token_hex(16)  # a CSRF secret of our own: cookie and header agree
     cookies = {"sessionid": key, "csrftoken": token}
     headers = {"X-CSRFToken": token, "HX-Request": "true"}
     headers["X-Forwarded-For"] = reader_address(1000 + i)
-    which = i % len(bases)
+    home = i % len(bases)
     async with httpx.AsyncClient(cookies=cookies, headers=headers, timeout=30) as client:
         for arxiv_id in rng.sample(ids, len(ids)):
             if time.perf_counter() >= stop:
@@ -273,6 +334,7 @@ async def voter(
             kind = "comment" if comment else "vote"
             path = f"/papers/{arxiv_id}/comments" if comment else f"/papers/{arxiv_id}/vote"
             data = {"body": f"load test comment {i}"} if comment else {"action": "up"}
+            which = balancer.pick(home)
             base = bases[which]
             started = time.perf_counter()
             try:
@@ -284,16 +346,16 @@ async def voter(
                 status = "timeout"  # no answer in 30 s: the server may still store it
                 stats.unanswered[kind] += 1
             except httpx.HTTPError:
-                status = "conn"  # that process died: the next try goes to the other
-                which = (which + 1) % len(bases)
+                status = "conn"  # that process died: the next try goes to another
+                balancer.failed(which)
                 stats.unanswered[kind] += 1
-            stats.add(kind, time.perf_counter() - started, status)
+            stats.add(kind, started, status)
             if status in ("200", "302"):
                 if comment:
                     stats.comments += 1
                 else:
                     stats.votes.add((i, arxiv_id))
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(rng.expovariate(-1 / pause) if pause < 0 else pause)
 
 
 def main() -> None:
@@ -371,8 +433,11 @@ def main() -> None:
             http_bases = [f"http://{h}:{p}" for h, p in bases]
             stats = Stats()
 
+            origin = time.perf_counter()
+            imported_at = origin
+
             async def scenario() -> float:
-                started = time.perf_counter()
+                started = origin
                 stop = started + args.seconds
                 importer = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "paperfeed", "import", str(work / "new.jsonl"),
@@ -390,27 +455,53 @@ def main() -> None:
                     cluster.start("web1")
 
                 n = args.clients - args.voters
+                balancer = Balancer(len(bases))
                 if args.rate:
                     due: asyncio.Queue = asyncio.Queue()
                     arriving = [arrivals(args.rate, urls, stop, due, n)]
-                    readers = [reader(i, bases, due.get, stats) for i in range(n)]
+                    readers = [reader(i, bases, balancer, due.get, stats) for i in range(n)]
                 else:
                     arriving = []
                     readers = [
-                        reader(i, bases, closed_loop(i, urls, stop), stats) for i in range(n)
+                        reader(i, bases, balancer, closed_loop(i, urls, stop), stats)
+                        for i in range(n)
                     ]
+                # Closed loop: a voter posts again 0.3 s after an answer. Open loop: the
+                # voters' posts arrive at random, one for every ten readers' requests.
+                pause = -len(keys) / (args.rate * WRITES_PER_READ) if args.rate else 0.3
                 voters = [
-                    voter(i, k, http_bases, ids, stop, stats) for i, k in enumerate(keys)
-                ]  # fmt: skip
-                await asyncio.gather(chaos(), *arriving, *readers, *voters)
-                await importer.wait()
+                    voter(i, k, http_bases, balancer, ids, stop, stats, pause)
+                    for i, k in enumerate(keys)
+                ]
+
+                async def importing() -> None:
+                    nonlocal imported_at
+                    await importer.wait()
+                    imported_at = time.perf_counter()
+
+                await asyncio.gather(chaos(), importing(), *arriving, *readers, *voters)
                 return time.perf_counter() - started
 
             elapsed = asyncio.run(scenario())
             print(f"\n{before['papers']:,} papers (+{args.new} imported during the run), "
                   f"{args.clients} clients ({args.voters} signed in), two web processes, two "
                   f"workers, PostgreSQL, all on {os.cpu_count()} cores; {load()}")  # fmt: skip
-            report(stats, [*urls, "vote", "comment"], elapsed, args.rate)
+            total = sum(stats.statuses.values())
+            how = (
+                f"readers' requests arriving at random, {args.rate:g} a second (open loop)"
+                if args.rate
+                else "each reader asking again when answered (closed loop)"
+            )
+            print(f"{total:,} requests in {elapsed:.1f} s: {total / elapsed:,.0f} requests/s; "
+                  f"{how}")  # fmt: skip
+            kinds = [*urls, "vote", "comment"]
+            report(stats, kinds)
+            imported = imported_at - origin
+            if imported < args.seconds:
+                print(f"\nof these, those due after the import ended ({imported:.0f} s):")
+                report(stats, kinds, since=imported_at)
+            timeline(stats, origin, f"import ended at {imported:.0f} s, "
+                     f"web1 and worker1 killed at {args.seconds / 2:.0f} s")  # fmt: skip
 
             # Recovery and the checks.
             deadline = time.monotonic() + 900
@@ -442,16 +533,9 @@ def main() -> None:
                                 str(pg)], capture_output=True)  # fmt: skip
 
 
-def report(stats: Stats, kinds: list[str], elapsed: float, rate: float) -> None:
-    """Requests a second; p50 / p95 and other statuses per kind, and for pages the
-    cached and the rendered apart."""
-    total = sum(stats.statuses.values())
-    how = (
-        f"readers' requests arriving at random, {rate:g} a second (open loop)"
-        if rate
-        else "each reader asking again when answered (closed loop)"
-    )
-    print(f"{total:,} requests in {elapsed:.1f} s: {total / elapsed:,.0f} requests/s; {how}")
+def report(stats: Stats, kinds: list[str], since: float = 0.0) -> None:
+    """p50 / p95 and other statuses per kind of the requests due from ``since`` on, and
+    for pages the cached and the rendered apart."""
     print(f"{'kind':<12} {'ok':>7} {'p50 ms':>8} {'p95 ms':>8}  other statuses")
 
     def row(label: str, values: list[float], others: object = "") -> None:
@@ -459,15 +543,31 @@ def report(stats: Stats, kinds: list[str], elapsed: float, rate: float) -> None:
         print(f"{label:<12} {len(values):>7} {p50:>8.1f} {p95:>8.1f}  {others or ''}")
 
     for kind in kinds:
-        values = stats.timings.get(kind, [])
+        values = stats.seconds(kind, since=since)
         others = {
             s: n for (k, s), n in stats.statuses.items() if k == kind and s not in ("200", "302")
         }
-        if values or others:
-            row(kind, values or [0.0], others)
+        if values or (others and not since):
+            row(kind, values or [0.0], "" if since else others)
         for cache, label in (("hit", "  cached"), ("miss", "  rendered")):
-            if part := stats.cache.get((kind, cache)):
+            if part := stats.seconds(kind, cache, since):
                 row(label, part)
+
+
+def timeline(stats: Stats, origin: float, events: str, step: float = 10) -> None:
+    """p50 / p95 of the requests due in each ``step`` seconds: where the slow ones were
+    (the start, with cold processes and the import; the kill and the restarted web
+    process)."""
+    buckets: dict[int, list[float]] = {}
+    for answer in stats.answered:
+        buckets.setdefault(int((answer.due - origin) // step), []).append(answer.seconds)
+    print(f"\nby when requests were due ({events}):")
+    print(f"{'seconds':<12} {'ok':>7} {'p50 ms':>8} {'p95 ms':>8}")
+    for n in sorted(buckets):
+        values = buckets[n]
+        p50, p95 = statistics.median(values) * 1000, percentile(values, 0.95) * 1000
+        label = f"{n * step:.0f}-{(n + 1) * step:.0f}"
+        print(f"{label:<12} {len(values):>7} {p50:>8.1f} {p95:>8.1f}")
 
 
 def facts(cluster: Cluster) -> dict:
