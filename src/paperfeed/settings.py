@@ -22,6 +22,7 @@ Environment variables:
   PAPERFEED_EMBED_THREADS embedding runs at once (default: the usable cores)
   PAPERFEED_MODEL_DIR     folder of the embedding model's weights (default: the package's)
   PAPERFEED_PROGRESS_SECONDS  seconds between progress lines away from a terminal (30)
+  PAPERFEED_WARMUP        0: a web process serves without warming up first (default 1)
 """
 
 from __future__ import annotations
@@ -195,6 +196,9 @@ if PAPERFEED_METRICS:
     PAPERFEED_METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(DATA_DIR / "metrics")
     os.makedirs(PAPERFEED_METRICS_DIR, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = PAPERFEED_METRICS_DIR
+
+# A web process does its first-request work before it serves (paperfeed.web.warmup).
+PAPERFEED_WARMUP = env_bool("PAPERFEED_WARMUP", default=True)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

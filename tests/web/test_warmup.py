@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -52,3 +57,25 @@ def test_a_failing_step_is_logged_and_the_others_still_run(corpus, monkeypatch, 
     with CaptureQueriesContext(connection) as after:
         queries.category_counts()
     assert aggregates(after.captured_queries) == []  # the step after it ran
+
+
+@pytest.mark.parametrize("setting", ["1", "0"])
+def test_the_wsgi_entry_point_warms_up_unless_told_not_to(tmp_path, setting):
+    """A real process imports the entry point, as granian does; its database is not
+    migrated, so the steps that read it fail, are logged, and the process goes on."""
+    get_embedder()  # the session's model, built once, lent to the process
+    (tmp_path / "models").symlink_to(Path(settings.DATA_DIR) / "models")
+    env = {**os.environ, "PAPERFEED_DATA_DIR": str(tmp_path), "PAPERFEED_WARMUP": setting}
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", "import paperfeed.wsgi; print('imported')"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "imported"
+    if setting == "1":
+        assert "web process warmed up" in done.stderr
+        assert "warm-up: days failed" in done.stderr  # no tables yet: logged, not raised
+    else:
+        assert "warm" not in done.stderr
