@@ -2,11 +2,13 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +148,48 @@ def test_serve_refuses_a_port_that_is_taken(tmp_path):
         )  # fmt: skip
     assert done.returncode != 0
     assert f"127.0.0.1:{port}" in done.stderr and "in use" in done.stderr
+
+
+def processes_using(data_dir: Path) -> list[int]:
+    """Live processes whose environment names ``data_dir`` as their data directory."""
+    wanted = f"PAPERFEED_DATA_DIR={data_dir}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:  # ended meanwhile, or not ours to read
+                pass
+    return found
+
+
+@pytest.mark.slow
+def test_serve_stopped_while_its_web_process_warms_up_leaves_nothing_running(tmp_path):
+    """On a fresh data directory the web process's warm-up builds the embedding model
+    graph, several seconds; SIGTERM then must still stop it, not leave it serving with
+    nobody to stop it (granian kills a web process that does not stop in time)."""
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "PAPERFEED_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paperfeed", "serve", "--port", str(free_port()),
+         "--workers", "1", "--no-worker", "--no-schedule"],
+        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while "Spawning worker-1" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.2)
+        assert "warmed up" not in log.read_text()  # stopped in the middle of it
+        proc.terminate()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    time.sleep(1)
+    left = processes_using(tmp_path)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], log.read_text()

@@ -17,6 +17,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from paperfeed.metrics import clear_dead_files
 
+# On SIGTERM each child is asked to stop and given CHILD_STOP_SECONDS before it is
+# killed; granian gives its web processes WEB_KILL_SECONDS, less, so it never is.
+CHILD_STOP_SECONDS = 10
+WEB_KILL_SECONDS = 5
+
 
 def port_taken(host: str, port: int) -> str | None:
     """Why ``host:port`` cannot be listened on, or None. granian binds with
@@ -91,6 +96,11 @@ class Command(BaseCommand):
             "--host", opts["host"], "--port", str(opts["port"]),
             "--workers", str(opts["workers"]), "--blocking-threads", str(opts["threads"]),
             "--no-access-log", "--respawn-failed-workers",
+            # A web process that has not stopped within this is killed by granian itself,
+            # which then exits: this process waits CHILD_STOP_SECONDS for it, and a
+            # granian killed from here would leave its web processes running (one still
+            # warming up, for instance, as on a first start's model build).
+            "--workers-kill-timeout", str(WEB_KILL_SECONDS),
             "paperfeed.wsgi:application",
         ]  # fmt: skip
         children.append(subprocess.Popen(web, env=env))
@@ -118,7 +128,7 @@ class Command(BaseCommand):
                     child.terminate()
             for child in children:
                 try:
-                    child.wait(timeout=10)
+                    child.wait(timeout=CHILD_STOP_SECONDS)
                 except subprocess.TimeoutExpired:
                     child.kill()
         failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
