@@ -21,7 +21,7 @@ paper has its vector, every accepted vote and comment is stored once, the trendi
 totals agree with the votes, no task is left waiting, running or failed.
 
     python benchmarks/cluster_load.py [--papers 3000] [--new 300] [--clients 32] [--seconds 60]
-    python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32] [--rate 5]
+    python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32] [--rate 5] [--pin]
 
 By default each client asks again as soon as it is answered (closed loop): the clients
 keep every core busy, and a request's time is mostly its wait for one (32 clients at
@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gzip
 import json
 import os
@@ -78,9 +79,26 @@ def load() -> str:
     return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
+def cpu_list(cpus: set[int]) -> str:
+    return ",".join(str(c) for c in sorted(cpus))
+
+
+def pin_server(pgdir: Path, cpus: set[int]) -> None:
+    """PostgreSQL's processes on ``cpus``: the postmaster (whose new backends inherit
+    it) and every process it has started."""
+    postmaster = int((pgdir / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True,
+                              text=True).stdout.split()  # fmt: skip
+    for pid in [postmaster, *map(int, children)]:
+        with contextlib.suppress(ProcessLookupError):  # ended meanwhile
+            os.sched_setaffinity(pid, cpus)
+
+
 class Cluster:
-    def __init__(self, work: Path, database_url: str) -> None:
+    def __init__(self, work: Path, database_url: str, web_cpus: set[int] | None = None) -> None:
         self.work = work
+        # With --pin: the web processes' cores (everything else runs on the others).
+        self.web_cpus = web_cpus
         # One secret key for all "machines": sessions and links are signed with it.
         self.env = {
             **os.environ,
@@ -120,8 +138,11 @@ class Cluster:
         log = open(self.work / f"{name}.log", "ab")  # noqa: SIM115
         # Workers at nice 10, as the systemd unit runs them: pages first.
         nice = 10 if name.startswith("worker") else 0
+        pin = []
+        if self.web_cpus and name.startswith("web"):
+            pin = ["taskset", "-c", cpu_list(self.web_cpus)]
         self.procs[name] = subprocess.Popen(
-            ["nice", "-n", str(nice), sys.executable, "-m", "paperfeed", *args],
+            [*pin, "nice", "-n", str(nice), sys.executable, "-m", "paperfeed", *args],
             env=self.env_for(name), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -371,8 +392,20 @@ def main() -> None:
         "0: each reader asks again as soon as answered (closed loop)",
     )  # fmt: skip
     parser.add_argument("--postgres", metavar="DIR", help="use this server's catalogue as it is")
+    parser.add_argument(
+        "--pin", action="store_true",
+        help="the web processes on the first core, everything else (PostgreSQL, workers, "
+        "the import, the clients) on the others: as if the web had a machine of its own",
+    )  # fmt: skip
     args = parser.parse_args()
     require_listings()
+    cpus = os.sched_getaffinity(0)
+    web_cpus: set[int] | None = None
+    if args.pin:
+        if len(cpus) < 2:
+            raise SystemExit("--pin needs at least two cores")
+        web_cpus = {min(cpus)}
+        os.sched_setaffinity(0, cpus - web_cpus)  # this process's children inherit it
     with tempfile.TemporaryDirectory(prefix="pf-cluster-") as tmp:
         work = Path(tmp)
         with gzip.open(LISTINGS, "rt") as source:
@@ -390,7 +423,9 @@ def main() -> None:
         pg = Path(args.postgres) if args.postgres else work / "pg"
         url = subprocess.run([sys.executable, str(ROOT / "scripts/postgres.py"), "start", str(pg)],
                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-        cluster = Cluster(work, url)
+        if web_cpus:  # a server already running keeps its cores otherwise
+            pin_server(pg, cpus - web_cpus)
+        cluster = Cluster(work, url, web_cpus)
         try:
             if args.postgres:
                 cluster.run(["migrate", "--verbosity", "0"])
@@ -483,9 +518,15 @@ def main() -> None:
                 return time.perf_counter() - started
 
             elapsed = asyncio.run(scenario())
+            where = (
+                f"the web processes on core {cpu_list(web_cpus)}, the rest on "
+                f"{cpu_list(cpus - web_cpus)}"
+                if web_cpus
+                else f"all on {len(cpus)} cores"
+            )
             print(f"\n{before['papers']:,} papers (+{args.new} imported during the run), "
                   f"{args.clients} clients ({args.voters} signed in), two web processes, two "
-                  f"workers, PostgreSQL, all on {os.cpu_count()} cores; {load()}")  # fmt: skip
+                  f"workers, PostgreSQL, {where}; {load()}")  # fmt: skip
             total = sum(stats.statuses.values())
             how = (
                 f"readers' requests arriving at random, {args.rate:g} a second (open loop)"
@@ -531,6 +572,8 @@ def main() -> None:
             if not args.postgres:
                 subprocess.run([sys.executable, str(ROOT / "scripts/postgres.py"), "stop",
                                 str(pg)], capture_output=True)  # fmt: skip
+            elif web_cpus:
+                pin_server(pg, cpus)  # the server goes on with every core
 
 
 def report(stats: Stats, kinds: list[str], since: float = 0.0) -> None:
