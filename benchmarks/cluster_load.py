@@ -35,8 +35,8 @@ Pages are timed apart as ``cached`` and ``rendered`` (the ``X-Cache`` header).
 ``--postgres PGDIR``: the catalogue already in that server (for one million papers, the
 grown copy of ``search_latency.py --million`` copied in by ``pg_copy.py``) is used as
 it is, with its votes and comments so far; the ``--new`` papers are real listings
-under new ids (``2612.NNNNN``, announced on one new day), and the checks count what
-the run added.
+under new ids (``2612.NNNNN``, announced on one new day; an earlier run's are deleted
+first), and the checks count what the run added.
 
 The whole of it runs on this machine's two cores (server, workers, clients): the
 figures are those of one small machine, not of a cluster.
@@ -627,14 +627,19 @@ def facts(cluster: Cluster) -> dict:
 
 
 def new_ids(cluster: Cluster, lines: list[str]) -> str:
-    """The listings as new papers: ids 2612.NNNNN after any such already stored (so a
-    second run adds papers too), announced on one new day."""
-    taken = cluster.shell(
+    """The listings as new papers: ids 2612.NNNNN, announced on one new day. Earlier
+    runs' papers are deleted first (with their votes and comments), so every run starts
+    from the same catalogue: kept, they all shared that day, and after 15 runs it held
+    30,000 papers (a real day has a few thousand), which slowed that day's pages."""
+    deleted = cluster.shell(
         "from paperfeed.catalogue.models import Paper;"
-        "print(Paper.objects.filter(arxiv_id__startswith='2612.').count())"
+        "print(Paper.objects.filter(arxiv_id__startswith='2612.').delete()[1]"
+        ".get('catalogue.Paper', 0))"
     )
+    if int(deleted):
+        print(f"deleted the {int(deleted):,} papers earlier runs added")
     out = []
-    for n, line in enumerate(lines, start=int(taken) + 1):
+    for n, line in enumerate(lines, start=1):
         record = json.loads(line)
         record["id"] = f"2612.{n:05d}"
         record["abs_url"] = f"https://arxiv.org/abs/{record['id']}"
