@@ -61,8 +61,9 @@ class Paper(models.Model):
     latest_version = models.PositiveIntegerField(null=True, blank=True)
     submitted = models.DateTimeField(null=True, blank=True, help_text="first version")
     updated = models.DateTimeField(null=True, blank=True, help_text="latest version")
+    # Indexed with modified_at (Meta.indexes): days and spans are read from the index.
     announced = models.DateField(
-        null=True, blank=True, db_index=True, help_text="first announcement (listing) date"
+        null=True, blank=True, help_text="first announcement (listing) date"
     )
     abs_url = models.URLField(max_length=300)
     pdf_url = models.URLField(max_length=300)
@@ -73,6 +74,9 @@ class Paper(models.Model):
         ordering = NEWEST_FIRST
         indexes = [
             models.Index(fields=["primary_category", "-announced"], name="paper_cat_announced"),
+            # The days with their counts and a span's version (catalogue.version), both
+            # answered from the index alone.
+            models.Index(fields=["announced", "modified_at"], name="paper_announced_modified"),
             # SQLite sorts NULLs lowest, so this order is already "nulls last" there;
             # PostgreSQL gets an index in that exact order from migration 0003
             # (SQLite cannot declare NULLS LAST in an index).

@@ -70,8 +70,9 @@ def facets_of(ranked: list[ranking.Entry]) -> list[dict]:
 
 
 def daily_etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
-    """The page lists its span's papers only: keyed by those days' revision. A bad
-    parameter's page (400) is keyed as any other page."""
+    """The page lists its span's papers only: keyed by those days' state, and by the
+    days it links to (its neighbours, the first and the latest day), which a new day
+    anywhere may change. A bad parameter's page (400) is keyed as any other page."""
     try:
         day = parse_date(request.GET.get("date")) or day_nav(None).latest
         span = parse_choice(request.GET.get("span"), SPANS, "day", "span")
@@ -79,7 +80,9 @@ def daily_etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
         day = None
     if day is None:
         return queries.etag_for(request)
-    return queries.span_etag(request, *span_bounds(day, span))
+    nav = day_nav(day)
+    links = f"{nav.previous}/{nav.next}/{nav.first}/{nav.latest}"
+    return queries.span_etag(request, *span_bounds(day, span), extra=links)
 
 
 @cached_page(etag_func=daily_etag)

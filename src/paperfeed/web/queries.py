@@ -17,7 +17,7 @@ from django.http import HttpRequest
 
 from paperfeed.catalogue.days import cached_by_version
 from paperfeed.catalogue.models import Category, Paper
-from paperfeed.catalogue.version import recent_catalogue_version
+from paperfeed.catalogue.version import recent_catalogue_version, recent_span_version
 from paperfeed.community.revisions import recent_revision as recent_community_revision
 from paperfeed.community.revisions import recent_span_revision
 from paperfeed.recommend.signals import dismissed, reader_revision
@@ -28,8 +28,11 @@ PAGE_SIZE = 50
 CARD_AUTHORS = 4  # authors shown on a card before "et al."
 
 
-def etag_for(request, *args, extra: str = "", community: str = "", **kwargs) -> str:
-    """ETag of a page or feed: the catalogue's version plus the exact request (host
+def etag_for(
+    request, *args, extra: str = "", catalogue: str = "", community: str = "", **kwargs
+) -> str:
+    """ETag of a page or feed: the catalogue's version (``catalogue``: a span's, for a
+    page that lists only the papers of those days) plus the exact request (host
     included: feeds carry absolute URLs; the session too, for pages that show
     per-reader bits), the community's revision (``community``: a span's, for a page
     that lists only the papers of those days; else the whole community's), the
@@ -41,7 +44,7 @@ def etag_for(request, *args, extra: str = "", community: str = "", **kwargs) -> 
         session = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
         raw = "|".join(
             (
-                recent_catalogue_version(),
+                catalogue or recent_catalogue_version(),
                 request.scheme,
                 request.get_host(),
                 request.get_full_path(),
@@ -56,11 +59,22 @@ def etag_for(request, *args, extra: str = "", community: str = "", **kwargs) -> 
     return memo
 
 
-def span_etag(request: HttpRequest, first: dt.date, last: dt.date) -> str:
+def span_etag(request: HttpRequest, first: dt.date, last: dt.date, extra: str = "") -> str:
     """ETag of a page that lists only papers counting for the days ``first`` to
-    ``last`` (a day's feed, one day of the API): keyed by those days' community
-    revision, so votes on other days' papers leave it cached."""
-    return etag_for(request, community=recent_span_revision(first, last))
+    ``last`` (a day's feed, one day of the API): keyed by those days' catalogue version
+    and community revision, so papers imported into other days, and votes on their
+    papers, leave it cached. A signed-in reader's page also says how each paper fits
+    them, which the recommender works out from vectors anywhere in the catalogue: theirs
+    keeps the whole catalogue's version (their pages are not kept in the page cache;
+    the ETag only answers their browser's conditional requests)."""
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return etag_for(
+        request,
+        extra=extra,
+        catalogue="" if signed_in else recent_span_version(first, last),
+        community=recent_span_revision(first, last),
+    )
 
 
 def category_counts() -> dict[str, int]:

@@ -1,0 +1,129 @@
+"""Pages that list a span's papers (the daily feed, the API's list of one day) key on
+that span's catalogue version: papers imported into other days leave them cached, a
+paper added to, changed in or removed from the span renders them again, and so does a
+new day beside them (their links to the neighbouring days change)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+
+import pytest
+
+from paperfeed.catalogue import version
+from paperfeed.catalogue.ingest import Ingestor
+from paperfeed.catalogue.models import Paper
+from paperfeed.web.responses import clear_page_cache
+from tests.support.community import load_papers, make_reader
+from tests.support.corpus import listing_records
+
+pytestmark = pytest.mark.django_db
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def days() -> tuple[dt.date, dt.date]:
+    """The latest day of the 711 listings and the day before it."""
+    papers = load_papers(711)
+    latest = papers[0].announced
+    older = max(p.announced for p in papers if p.announced < latest)
+    clear_page_cache()
+    return latest, older
+
+
+def import_on(day: dt.date, n: int = 3, category: str = "") -> list[str]:
+    """``n`` new papers (real listings under new ids) announced on ``day``."""
+    records = []
+    for record in listing_records(n):
+        changed = dataclasses.replace(record, arxiv_id=f"2612.{next(_ids):05d}", announced=day)
+        if category:
+            changed.primary_category = category
+            changed.categories = [category]
+        records.append(changed)
+    Ingestor().ingest(records)
+    return [r.arxiv_id for r in records]
+
+
+def test_a_spans_version_moves_with_its_own_papers_only(days):
+    latest, older = days
+    mine = version.span_version(older, older)
+    import_on(latest)
+    assert version.span_version(older, older) == mine
+    # one of the day's papers changed, then one removed, then one added
+    paper = Paper.objects.filter(announced=older).first()
+    paper.title = "A title nobody had before"
+    paper.save()
+    changed = version.span_version(older, older)
+    assert changed != mine
+    Paper.objects.filter(announced=older).exclude(pk=paper.pk).first().delete()
+    removed = version.span_version(older, older)
+    assert removed != changed
+    import_on(older, n=1)
+    added = version.span_version(older, older)
+    assert added != removed
+    # a paper moved out of the span (without touching its modified_at) moves it: the
+    # count; and a span holding the day moves with it
+    week = version.span_version(older, latest)
+    Paper.objects.filter(pk=paper.pk).update(announced=latest - dt.timedelta(days=400))
+    assert version.span_version(older, older) != added
+    assert version.span_version(older, latest) != week
+
+
+def test_the_recent_span_version_is_read_again_when_the_catalogue_moves(days):
+    latest, older = days
+    kept = version.recent_span_version(older, older)
+    import_on(older, n=1)  # the importing process forgets the catalogue's version
+    assert version.recent_span_version(older, older) != kept
+    assert version.recent_span_version(older, older) == version.span_version(older, older)
+
+
+def test_a_day_page_stays_cached_while_papers_are_imported_into_another_day(client, days):
+    latest, older = days
+    pages = [f"/?date={latest}", f"/api/papers?date={latest}&limit=200"]
+    first = {url: client.get(url) for url in pages}
+    assert all(r.status_code == 200 and r["X-Cache"] == "miss" for r in first.values())
+    imported = import_on(older)
+    again = {url: client.get(url) for url in pages}
+    for url in pages:
+        assert again[url]["ETag"] == first[url]["ETag"], url
+        assert again[url]["X-Cache"] == "hit", url
+    # the day the papers went to: rendered again, with them
+    listed = client.get(f"/api/papers?date={older}&limit=200")
+    assert listed["X-Cache"] == "miss"
+    assert set(imported) <= {p["arxiv_id"] for p in listed.json()["results"]}
+
+
+def test_a_new_day_renders_its_neighbours_page_again(client, days):
+    latest, _ = days
+    first = client.get(f"/?date={latest}")
+    assert b'rel="next"' not in first.content
+    later = latest + dt.timedelta(days=1)
+    import_on(later)
+    again = client.get(f"/?date={latest}")
+    assert again["X-Cache"] == "miss" and again["ETag"] != first["ETag"]
+    assert f'rel="next" href="?date={later}'.encode() in again.content
+    # the site's front page is now the new day's
+    front = client.get("/")
+    assert front.status_code == 200 and later.strftime("%-d %B %Y").encode() in front.content
+
+
+def test_a_category_filter_follows_a_category_brought_by_another_days_import(client, days):
+    latest, older = days
+    url = f"/api/papers?date={latest}&category=q-bio.XX"
+    assert client.get(url).status_code == 400
+    import_on(older, n=1, category="q-bio.XX")
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer.json()["results"] == []
+
+
+def test_a_signed_in_readers_page_keys_on_the_whole_catalogue(client, days):
+    """Their page says how each paper fits them, from vectors anywhere: a conditional
+    request after an import into another day is answered in full, not 304."""
+    latest, older = days
+    client.force_login(make_reader())
+    page = client.get(f"/?date={latest}")
+    assert client.get(f"/?date={latest}", HTTP_IF_NONE_MATCH=page["ETag"]).status_code == 304
+    import_on(older)
+    assert client.get(f"/?date={latest}", HTTP_IF_NONE_MATCH=page["ETag"]).status_code == 200
