@@ -1,7 +1,8 @@
 """Pages that list a span's papers (the daily feed, the API's list of one day) key on
 that span's catalogue version: papers imported into other days leave them cached, a
-paper added to, changed in or removed from the span renders them again, and so does a
-new day beside them (their links to the neighbouring days change)."""
+paper added to, changed in or removed from the span renders them again, and so do a
+new day beside them (their links to the neighbouring days change) and a new version of
+a paper featured on one of their days."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import pytest
 from paperfeed.catalogue import version
 from paperfeed.catalogue.ingest import Ingestor
 from paperfeed.catalogue.models import Paper
+from paperfeed.community.curation import feature
+from paperfeed.sources.records import Version
 from paperfeed.web.responses import clear_page_cache
-from tests.support.community import load_papers, make_reader
+from tests.support.community import load_papers, make_curator, make_reader
 from tests.support.corpus import listing_records
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +130,26 @@ def test_a_signed_in_readers_page_keys_on_the_whole_catalogue(client, days):
     assert client.get(f"/?date={latest}", HTTP_IF_NONE_MATCH=page["ETag"]).status_code == 304
     import_on(older)
     assert client.get(f"/?date={latest}", HTTP_IF_NONE_MATCH=page["ETag"]).status_code == 200
+
+
+def test_a_featured_papers_card_follows_its_new_version(
+    client, days, django_capture_on_commit_callbacks
+):
+    """A paper featured on the latest day but announced on another is listed by the
+    latest day's feed outside that day's own papers: a new version of it (imported
+    into its own day) still renders the feed again, with the new title."""
+    latest, older = days
+    paper = Paper.objects.filter(announced=older).first()
+    feature(make_curator(), paper, latest)
+    first = client.get(f"/?date={latest}")
+    assert paper.title.encode() in first.content
+    record = next(r for r in listing_records(711) if r.arxiv_id == paper.arxiv_id)
+    newer = Version((record.latest_version or 1) + 1)
+    renamed = dataclasses.replace(
+        record, title="A second version with a new title", versions=[*record.versions, newer]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Ingestor().ingest([renamed])
+    again = client.get(f"/?date={latest}")
+    assert again["X-Cache"] == "miss" and again["ETag"] != first["ETag"]
+    assert b"A second version with a new title" in again.content

@@ -136,7 +136,10 @@ def recount_votes(paper_ids: list[int]) -> None:
 
 
 def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:
-    """New papers get their row; a paper whose announcement moved gets its day back."""
+    """New papers get their row. A featured paper that changed in the catalogue (a new
+    version, say) touches the days it counts for: the feed of the day it was featured
+    on shows its card, and that day's own catalogue version (``catalogue.version``,
+    which counts the papers announced on it) does not move with it."""
     ids = list(paper_ids or [])
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
@@ -144,6 +147,10 @@ def on_papers_changed(sender, paper_ids=None, **kwargs) -> None:
             ensure_rows(chunk)
         except IntegrityError:  # a paper deleted meanwhile; the next recompute fixes it
             continue
+        featured = PaperState.objects.filter(paper_id__in=chunk, featured_on__isnull=False)
+        featured_ids = list(featured.values_list("paper_id", flat=True))
+        if featured_ids:
+            touch(days_of(featured_ids))
 
 
 def on_stars_changed(sender, paper_stars=None, **kwargs) -> None:
