@@ -15,13 +15,18 @@ the proxy sends each client to its own web process unless a request to that one 
 in the last five seconds (``Balancer``), so the restarted process gets its clients back.
 
 Printed: requests a second, p50/p95 per kind of request, errors by status (``conn``:
-refused or dropped, as on the killed web process), the same for the requests due after
-the import ended, p50/p95 by ten seconds of the run, and at the end the checks: every
-paper has its vector, every accepted vote and comment is stored once, the trending
-totals agree with the votes, no task is left waiting, running or failed.
+refused or dropped, as on the killed web process), the same for the requests due while
+the import ran and after it ended, p50/p95 by ten seconds of the run, and at the end the
+checks: every paper has its vector, every accepted vote and comment is stored once, the
+trending totals agree with the votes, no task is left waiting, running or failed.
 
     python benchmarks/cluster_load.py [--papers 3000] [--new 300] [--clients 32] [--seconds 60]
     python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32] [--rate 5] [--pin]
+        [--import-at 20]
+
+The import starts at once, while every page cache is still empty, unless ``--import-at
+S`` starts it S seconds in, when the pages readers ask for have been rendered once: what
+an import costs the pages that were already cached.
 
 By default each client asks again as soon as it is answered (closed loop): the clients
 keep every core busy, and a request's time is mostly its wait for one (32 clients at
@@ -232,11 +237,13 @@ class Stats:
         if status == "200" or status == "302":
             self.answered.append(Answer(kind, cache, due, seconds))
 
-    def seconds(self, kind: str, cache: str = "", since: float = 0.0) -> list[float]:
+    def seconds(
+        self, kind: str, cache: str = "", since: float = 0.0, until: float = float("inf")
+    ) -> list[float]:
         return [
             a.seconds
             for a in self.answered
-            if a.kind == kind and a.due >= since and (not cache or a.cache == cache)
+            if a.kind == kind and since <= a.due < until and (not cache or a.cache == cache)
         ]
 
 
@@ -393,6 +400,11 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--postgres", metavar="DIR", help="use this server's catalogue as it is")
     parser.add_argument(
+        "--import-at", type=float, default=0, metavar="S",
+        help="start the import S seconds into the run (default at once); later, the "
+        "pages readers ask for are already in the page cache when it starts",
+    )  # fmt: skip
+    parser.add_argument(
         "--pin", action="store_true",
         help="the web processes on the first core, everything else (PostgreSQL, workers, "
         "the import, the clients) on the others: as if the web had a machine of its own",
@@ -469,16 +481,11 @@ def main() -> None:
             stats = Stats()
 
             origin = time.perf_counter()
-            imported_at = origin
+            import_started = imported_at = origin
 
             async def scenario() -> float:
                 started = origin
                 stop = started + args.seconds
-                importer = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "paperfeed", "import", str(work / "new.jsonl"),
-                    "--batch-size", "100", env=cluster.env_for("admin"),
-                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-                )  # fmt: skip
 
                 async def chaos() -> None:
                     await asyncio.sleep(args.seconds / 2)
@@ -510,7 +517,14 @@ def main() -> None:
                 ]
 
                 async def importing() -> None:
-                    nonlocal imported_at
+                    nonlocal import_started, imported_at
+                    await asyncio.sleep(args.import_at)
+                    import_started = time.perf_counter()
+                    importer = await asyncio.create_subprocess_exec(
+                        sys.executable, "-m", "paperfeed", "import", str(work / "new.jsonl"),
+                        "--batch-size", "100", env=cluster.env_for("admin"),
+                        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                    )  # fmt: skip
                     await importer.wait()
                     imported_at = time.perf_counter()
 
@@ -537,11 +551,14 @@ def main() -> None:
                   f"{how}")  # fmt: skip
             kinds = [*urls, "vote", "comment"]
             report(stats, kinds)
-            imported = imported_at - origin
+            began, imported = import_started - origin, imported_at - origin
             if imported < args.seconds:
+                print(f"\nof these, those due while the import ran ({began:.0f} to "
+                      f"{imported:.0f} s):")  # fmt: skip
+                report(stats, kinds, since=import_started, until=imported_at)
                 print(f"\nof these, those due after the import ended ({imported:.0f} s):")
                 report(stats, kinds, since=imported_at)
-            timeline(stats, origin, f"import ended at {imported:.0f} s, "
+            timeline(stats, origin, f"import from {began:.0f} to {imported:.0f} s, "
                      f"web1 and worker1 killed at {args.seconds / 2:.0f} s")  # fmt: skip
 
             # Recovery and the checks.
@@ -576,9 +593,10 @@ def main() -> None:
                 pin_server(pg, cpus)  # the server goes on with every core
 
 
-def report(stats: Stats, kinds: list[str], since: float = 0.0) -> None:
-    """p50 / p95 and other statuses per kind of the requests due from ``since`` on, and
-    for pages the cached and the rendered apart."""
+def report(stats: Stats, kinds: list[str], since: float = 0.0, until: float = float("inf")) -> None:
+    """p50 / p95 and other statuses per kind of the requests due from ``since`` to
+    ``until`` (other statuses for the whole run only), and for pages the cached and the
+    rendered apart."""
     print(f"{'kind':<12} {'ok':>7} {'p50 ms':>8} {'p95 ms':>8}  other statuses")
 
     def row(label: str, values: list[float], others: object = "") -> None:
@@ -586,14 +604,14 @@ def report(stats: Stats, kinds: list[str], since: float = 0.0) -> None:
         print(f"{label:<12} {len(values):>7} {p50:>8.1f} {p95:>8.1f}  {others or ''}")
 
     for kind in kinds:
-        values = stats.seconds(kind, since=since)
+        values = stats.seconds(kind, since=since, until=until)
         others = {
             s: n for (k, s), n in stats.statuses.items() if k == kind and s not in ("200", "302")
         }
         if values or (others and not since):
             row(kind, values or [0.0], "" if since else others)
         for cache, label in (("hit", "  cached"), ("miss", "  rendered")):
-            if part := stats.seconds(kind, cache, since):
+            if part := stats.seconds(kind, cache, since, until):
                 row(label, part)
 
 
