@@ -61,12 +61,6 @@ def span_version(first: dt.date, last: dt.date) -> str:
     return f"{first}..{last}:{row['n']}:{latest}:{_categories()}"
 
 
-# A span's version is read again only once the whole catalogue's version has moved
-# (read at most once a second, as above), so a page served from the cache costs no
-# query for it while nothing is imported.
-_span_versions: Lru[tuple[str, dt.date, dt.date], str, str] = Lru(512)
-
-
 _category_counts: Lru[str, str, int] = Lru(8)
 
 
@@ -75,6 +69,12 @@ def _categories() -> int:
     return _category_counts.current(
         database_key(), recent_catalogue_version(), Category.objects.count
     )
+
+
+# A span's version is read again only once the whole catalogue's version has moved
+# (read at most once a second, as above), so a page served from the cache costs no
+# query for it while nothing is imported.
+_span_versions: Lru[tuple[str, dt.date, dt.date], str, str] = Lru(512)
 
 
 def recent_span_version(first: dt.date, last: dt.date) -> str:
