@@ -216,7 +216,7 @@ CACHES = {
         "LOCATION": os.environ.get("PAPERFEED_PAGE_CACHE_DIR", str(DATA_DIR / "cache" / "pages")),
         "TIMEOUT": 3600,
         "SHARDS": 4,
-        "DATABASE_TIMEOUT": 0.05,  # a busy shard skips the write rather than wait
+        "DATABASE_TIMEOUT": 0.05,  # a busy shard: a read is a miss, a write skipped (PageCache)
         "OPTIONS": {"size_limit": int(os.environ.get("PAPERFEED_PAGE_CACHE_MB", "512")) << 20},
     },
 }

@@ -3,6 +3,10 @@ the web processes, keyed by a version that changes with what the page shows."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -110,3 +114,31 @@ def test_the_response_says_whether_it_came_from_the_cache(client, corpus):
     client.force_login(User.objects.create_user("reader", "reader@example.org", "a long pass 1"))
     signed_in = client.get(f"/papers/{PAPER}")
     assert signed_in.status_code == 200 and "X-Cache" not in signed_in
+
+
+def test_a_busy_shard_skips_the_write_rather_than_hold_the_page_back(client, corpus):
+    """Every shard's database held by another writer (as another web process's long
+    write would) until a second after the request began: the page is served and not
+    kept. A write that waited for the shard, as diskcache's Django backend does by
+    default, would have held the page back for that second and then kept it."""
+    config = settings.CACHES["pages"]
+    shards = sorted(Path(config["LOCATION"]).glob("*/cache.db"))
+    assert len(shards) == config["SHARDS"]
+    writers = []
+    for shard in shards:
+        writer = sqlite3.connect(shard, timeout=0, isolation_level=None, check_same_thread=False)
+        writer.execute("BEGIN IMMEDIATE")  # the shard's write lock
+        writers.append(writer)
+    release = threading.Timer(1.0, lambda: [w.execute("ROLLBACK") for w in writers])
+    release.start()
+    try:
+        response = client.get(f"/papers/{PAPER}")
+    finally:
+        release.join()
+        for writer in writers:
+            writer.close()
+    assert response.status_code == 200 and response["X-Cache"] == "miss"
+    assert page_cache().get(response["ETag"].strip('"')) is None
+    # with the shards free again, the next request keeps it
+    again = client.get(f"/papers/{PAPER}")
+    assert page_cache().get(again["ETag"].strip('"')) is not None
