@@ -9,7 +9,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 
 
 class PageCache(DjangoCache):
-    """diskcache's Django backend, kept open between requests, whose writes never wait.
+    """diskcache's Django backend, kept open between requests; its writes give up when busy.
 
     Django closes every cache when a request finishes; for diskcache that closes the
     SQLite connection of each shard, and reopening them cost 16 ms a request, more
