@@ -74,13 +74,14 @@ def daily_etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
     days it links to (its neighbours, the first and the latest day), which a new day
     anywhere may change. A bad parameter's page (400) is keyed as any other page."""
     try:
-        day = parse_date(request.GET.get("date")) or day_nav(None).latest
+        asked = parse_date(request.GET.get("date"))
         span = parse_choice(request.GET.get("span"), SPANS, "day", "span")
     except BadParameter:
-        day = None
-    if day is None:
         return queries.etag_for(request)
-    nav = day_nav(day)
+    nav = day_nav(asked)  # the asked day's links, or the latest day's
+    day = asked or nav.latest
+    if day is None:  # empty catalogue
+        return queries.etag_for(request)
     links = f"{nav.previous}/{nav.next}/{nav.first}/{nav.latest}"
     return queries.span_etag(request, *span_bounds(day, span), extra=links)
 
