@@ -80,11 +80,9 @@ def _count(key: str, window: int) -> int:
     request's: the ORM's update, then create on a miss (in a savepoint, retried as an
     update when another process won), then a read took three to six, where one does.
     """
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    key_col, window_col, hits_col = (
-        connection.ops.quote_name(Counter._meta.get_field(name).column)
-        for name in ("key", "window", "hits")
-    )
+    quote = connection.ops.quote_name
+    table = quote(Counter._meta.db_table)
+    key_col, window_col, hits_col = quote("key"), quote("window"), quote("hits")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_col}, {window_col}, {hits_col}) VALUES (%s, %s, 1)"
