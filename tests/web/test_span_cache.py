@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 
 import pytest
 
@@ -17,36 +16,11 @@ from paperfeed.catalogue.ingest import Ingestor
 from paperfeed.catalogue.models import Paper
 from paperfeed.community.curation import feature
 from paperfeed.sources.records import Version
-from paperfeed.web.responses import clear_page_cache
-from tests.support.community import load_papers, make_curator, make_reader
+from tests.support.community import make_curator, make_reader
 from tests.support.corpus import listing_records
+from tests.support.days import import_on
 
 pytestmark = pytest.mark.django_db
-
-_ids = itertools.count(1)
-
-
-@pytest.fixture
-def days() -> tuple[dt.date, dt.date]:
-    """The latest day of the 711 listings and the day before it."""
-    papers = load_papers(711)
-    latest = papers[0].announced
-    older = max(p.announced for p in papers if p.announced < latest)
-    clear_page_cache()
-    return latest, older
-
-
-def import_on(day: dt.date, n: int = 3, category: str = "") -> list[str]:
-    """``n`` new papers (real listings under new ids) announced on ``day``."""
-    records = []
-    for record in listing_records(n):
-        changed = dataclasses.replace(record, arxiv_id=f"2612.{next(_ids):05d}", announced=day)
-        if category:
-            changed.primary_category = category
-            changed.categories = [category]
-        records.append(changed)
-    Ingestor().ingest(records)
-    return [r.arxiv_id for r in records]
 
 
 def test_a_spans_version_moves_with_its_own_papers_only(days):

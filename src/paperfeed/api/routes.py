@@ -188,7 +188,7 @@ class TrendingFilters(Schema):
     "code repository's new GitHub stars over the last 7 days. Each result carries the "
     "score and its parts.",
 )
-@decorate_view(cached_page)
+@decorate_view(cached_page(etag_func=queries.trending_etag))
 def trending(request: HttpRequest, filters: Query[TrendingFilters]):
     assert filters.window in WINDOWS
     bounds = window_bounds(filters.window)

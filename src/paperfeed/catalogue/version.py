@@ -6,7 +6,7 @@ Two grains, as the community's revisions have:
 
 - ``catalogue_version()``, the whole catalogue's: for pages that may show any paper.
 - ``span_version(first, last)``, only the papers announced on those days: for pages
-  that list a span's papers (the daily feed, the API's list of a day). An import
+  that list a span's papers (the daily feed, the API's list of a day, trending). An import
   writes in batches of a few hundred papers, each batch moving the whole catalogue's
   version; keyed on the whole, every such page was rendered again after every batch
   (about once a second per page during an import), though only the days the batches

@@ -24,7 +24,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from paperfeed.catalogue.models import NEWEST_FIRST, Paper
+from paperfeed.catalogue.version import database_key, recent_catalogue_version
 from paperfeed.community.models import PaperState
+from paperfeed.community.revisions import recent_revision
+from paperfeed.memo import Lru
 from paperfeed.trending import score as scoring
 
 WINDOWS: dict[str, int] = {"day": 1, "week": 7, "month": 30}
@@ -60,6 +63,22 @@ def window_bounds(window: str, now: dt.datetime | None = None) -> tuple[dt.date,
     if last is None:
         return None
     return last - dt.timedelta(days=WINDOWS[window] - 1), last
+
+
+# A window's bounds move only with a new latest day or a feature on a later day: kept
+# per process until the catalogue's version or the community's revision moves (each
+# read at most once a second), so a page served from the cache reads neither MAX.
+_bounds: Lru[tuple[str, str, dt.date], tuple[str, str], tuple[dt.date, dt.date] | None] = Lru(16)
+
+
+def recent_window_bounds(window: str) -> tuple[dt.date, dt.date] | None:
+    """``window_bounds(window)`` now, read again only when the data behind it moves."""
+    today = timezone.now().date()
+    return _bounds.current(
+        (database_key(), window, today),
+        (recent_catalogue_version(), recent_revision()),
+        lambda: window_bounds(window),
+    )
 
 
 def trending_papers(

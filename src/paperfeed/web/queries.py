@@ -21,6 +21,7 @@ from paperfeed.catalogue.version import recent_catalogue_version, recent_span_ve
 from paperfeed.community.revisions import recent_revision as recent_community_revision
 from paperfeed.community.revisions import recent_span_revision
 from paperfeed.recommend.signals import dismissed, reader_revision
+from paperfeed.trending.ranking import DEFAULT_WINDOW, WINDOWS, recent_window_bounds
 
 PaperQuerySet = TypeVar("PaperQuerySet", bound=QuerySet[Paper])
 
@@ -75,6 +76,21 @@ def span_etag(request: HttpRequest, first: dt.date, last: dt.date, extra: str = 
         catalogue="" if signed_in else recent_span_version(first, last),
         community=recent_span_revision(first, last),
     )
+
+
+def trending_etag(request: HttpRequest, *args: object, **kwargs: object) -> str:
+    """ETag of a trending list (the page, the API's): its window's days' state only, as
+    a day's feed. A paper counts for trending on the days it counts for in a feed (its
+    announcement, its state's day, its feature), whose revisions its votes, stars and
+    features move; so papers imported into older days (a backfill), and votes on
+    papers outside the window, leave the list cached. Its bounds move with a new
+    latest day or a feature on a later one, and the key with them. An unknown window
+    (an error page) or an empty catalogue is keyed as any other page."""
+    window = request.GET.get("window") or DEFAULT_WINDOW
+    bounds = recent_window_bounds(window) if window in WINDOWS else None
+    if bounds is None:
+        return etag_for(request)
+    return span_etag(request, *bounds)
 
 
 def category_counts() -> dict[str, int]:
