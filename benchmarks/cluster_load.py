@@ -22,11 +22,13 @@ trending totals agree with the votes, no task is left waiting, running or failed
 
     python benchmarks/cluster_load.py [--papers 3000] [--new 300] [--clients 32] [--seconds 60]
     python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32] [--rate 5] [--pin]
-        [--import-at 20]
+        [--import-at 20] [--backfill]
 
 The import starts at once, while every page cache is still empty, unless ``--import-at
 S`` starts it S seconds in, when the pages readers ask for have been rendered once: what
-an import costs the pages that were already cached.
+an import costs the pages that were already cached. The new papers fall on one new
+latest day (a daily import) unless ``--backfill`` keeps their own, older days (a
+backfill of old days, which the readers' recent pages do not show).
 
 By default each client asks again as soon as it is answered (closed loop): the clients
 keep every core busy, and a request's time is mostly its wait for one (32 clients at
@@ -405,6 +407,12 @@ def main() -> None:
         "pages readers ask for are already in the page cache when it starts",
     )  # fmt: skip
     parser.add_argument(
+        "--backfill", action="store_true",
+        help="the new papers keep their own announcement days (with --postgres the "
+        "catalogue's oldest), as a backfill of old days does; by default they all fall "
+        "on one new latest day, as a daily import does",
+    )  # fmt: skip
+    parser.add_argument(
         "--pin", action="store_true",
         help="the web processes on the first core, everything else (PostgreSQL, workers, "
         "the import, the clients) on the others: as if the web had a machine of its own",
@@ -441,7 +449,7 @@ def main() -> None:
         try:
             if args.postgres:
                 cluster.run(["migrate", "--verbosity", "0"])
-                (work / "new.jsonl").write_text(new_ids(cluster, lines))
+                (work / "new.jsonl").write_text(new_ids(cluster, lines, args.backfill))
             else:
                 (work / "new.jsonl").write_text("".join(lines))
                 print(f"setting up: {args.papers} papers indexed by two workers ({load()})")
@@ -644,8 +652,9 @@ def facts(cluster: Cluster) -> dict:
     ))  # fmt: skip
 
 
-def new_ids(cluster: Cluster, lines: list[str]) -> str:
-    """The listings as new papers: ids 2612.NNNNN, announced on one new day. Earlier
+def new_ids(cluster: Cluster, lines: list[str], backfill: bool = False) -> str:
+    """The listings as new papers: ids 2612.NNNNN, announced on one new day (on their
+    own days with ``backfill``). Earlier
     runs' papers are deleted first (with their votes and comments), so every run starts
     from the same catalogue: kept, they all shared that day, and after 15 runs it held
     30,000 papers (a real day has a few thousand), which slowed that day's pages."""
@@ -662,7 +671,8 @@ def new_ids(cluster: Cluster, lines: list[str]) -> str:
         record["id"] = f"2612.{n:05d}"
         record["abs_url"] = f"https://arxiv.org/abs/{record['id']}"
         record["pdf_url"] = f"https://arxiv.org/pdf/{record['id']}"
-        record["listing_date"] = "2026-12-01"
+        if not backfill:
+            record["listing_date"] = "2026-12-01"
         out.append(json.dumps(record) + "\n")
     return "".join(out)
 
