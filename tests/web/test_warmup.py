@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from paperfeed.catalogue.days import days_with_counts
 from paperfeed.catalogue.models import Paper
+from paperfeed.search.backends import backend
 from paperfeed.search.embeddings import get_embedder
 from paperfeed.web import queries, warmup
 
@@ -34,7 +35,11 @@ def test_after_warming_the_pages_aggregates_are_read_from_the_cache(corpus):
     cache.clear()
     get_embedder.cache_clear()
 
-    warmup.warm()
+    with CaptureQueriesContext(connection) as warming:
+        warmup.warm()
+    # one search has run: the keyword index has been read (the vector half too)
+    table = backend().keyword_table
+    assert any(table in q["sql"] and "SELECT" in q["sql"] for q in warming.captured_queries)
 
     with CaptureQueriesContext(connection) as warm:
         days = days_with_counts()
