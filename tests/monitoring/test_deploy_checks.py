@@ -62,3 +62,31 @@ def test_a_configured_site_passes(tmp_path):
 def test_base_url_outside_allowed_hosts(tmp_path):
     done = check_deploy(tmp_path, **{**GOOD, "PAPERFEED_BASE_URL": "https://other.example.org"})
     assert "paperfeed.W007" in done.stderr
+
+
+def test_search_indexes_bigger_than_the_buffers_are_reported():
+    from paperfeed.monitoring.checks import search_index_memory
+
+    assert search_index_memory(100 << 20, 128 << 20) == []
+    assert search_index_memory(128 << 20, 128 << 20) == []
+    (found,) = search_index_memory(410 << 20, 128 << 20)
+    assert found.id == "paperfeed.W010"
+    assert "128 MB" in found.msg and "410 MB" in found.msg
+    assert "shared_buffers" in found.hint
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's buffers")
+@pytest.mark.django_db
+def test_the_search_index_sizes_are_read_from_the_server():
+    from paperfeed.monitoring.checks import search_index_sizes
+
+    indexes, buffers = search_index_sizes()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size('search_paperfts_document')")
+        keyword_index = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        shown = cursor.fetchone()[0]  # e.g. "128MB"
+    assert indexes >= keyword_index > 0
+    units = {"kB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
+    number = int(shown.rstrip("kMGB"))
+    assert buffers == number * units[shown[len(str(number)) :]]

@@ -1,6 +1,7 @@
 """``paperfeed check-deploy``: Django's deployment checks and paperfeed's own (secret
-key, allowed hosts, HTTPS, base URL, SMTP, database and pgvector). Exits non-zero when
-anything is reported, so a deploy script can stop on it."""
+key, allowed hosts, HTTPS, base URL, SMTP, database, pgvector and the memory its search
+indexes need). Exits non-zero when anything is reported, so a deploy script can stop on
+it."""
 
 from __future__ import annotations
 
