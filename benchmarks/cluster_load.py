@@ -460,6 +460,7 @@ def main() -> None:
                 time.sleep(2)
             before = facts(cluster)
             print(f"catalogue: {before}; {load()}", flush=True)
+            print(buffers(cluster), flush=True)
             keys = sessions(cluster, args.voters)
             ids = cluster.shell(  # the newest 5,000 (a grown copy's copies share their text)
                 "from paperfeed.catalogue.models import Paper;"
@@ -652,12 +653,22 @@ def facts(cluster: Cluster) -> dict:
     ))  # fmt: skip
 
 
+def buffers(cluster: Cluster) -> str:
+    """PostgreSQL's shared_buffers against the search indexes it should hold (what
+    ``check-deploy`` W010 compares): searches are much slower when they do not fit."""
+    indexes, buffers = json.loads(cluster.shell(
+        "import json; from paperfeed.monitoring.checks import search_index_sizes;"
+        "print(json.dumps(search_index_sizes()))"
+    ))  # fmt: skip
+    return f"shared_buffers {buffers >> 20:,} MB, search indexes {indexes >> 20:,} MB"
+
+
 def new_ids(cluster: Cluster, lines: list[str], backfill: bool = False) -> str:
     """The listings as new papers: ids 2612.NNNNN, announced on one new day (on their
-    own days with ``backfill``). Earlier
-    runs' papers are deleted first (with their votes and comments), so every run starts
-    from the same catalogue: kept, they all shared that day, and after 15 runs it held
-    30,000 papers (a real day has a few thousand), which slowed that day's pages."""
+    own days with ``backfill``). Earlier runs' papers are deleted first (with their
+    votes and comments), so every run starts from the same catalogue: kept, they all
+    shared that day, and after 15 runs it held 30,000 papers (a real day has a few
+    thousand), which slowed that day's pages."""
     deleted = cluster.shell(
         "from paperfeed.catalogue.models import Paper;"
         "print(Paper.objects.filter(arxiv_id__startswith='2612.').delete()[1]"
