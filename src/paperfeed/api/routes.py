@@ -25,7 +25,7 @@ from paperfeed.search.hits import Hit
 from paperfeed.search.similar import PaperNotFound, similar
 from paperfeed.search.status import coverage
 from paperfeed.sources.ids import InvalidArxivId, parse_arxiv_id
-from paperfeed.trending.ranking import WINDOWS, as_ranked, trending_papers, window_bounds
+from paperfeed.trending.ranking import WINDOWS, as_ranked, recent_window_bounds, trending_papers
 from paperfeed.web import queries
 from paperfeed.web.responses import cached_page
 
@@ -191,7 +191,7 @@ class TrendingFilters(Schema):
 @decorate_view(cached_page(etag_func=queries.trending_etag))
 def trending(request: HttpRequest, filters: Query[TrendingFilters]):
     assert filters.window in WINDOWS
-    bounds = window_bounds(filters.window)
+    bounds = recent_window_bounds(filters.window)
     papers = trending_papers(filters.window, limit=filters.limit, queryset=listing.card_queryset())
     return {
         "window": filters.window,
