@@ -20,6 +20,7 @@ ARGS = {
     "embed_speed.py": [],
     "feed_pages.py": ["--data-dir", "{missing}"],
     "import_rate.py": ["--db", "sqlite"],
+    "keyword_newest.py": ["--postgres", "{missing}/pg"],
     "pg_copy.py": ["--data-dir", "{missing}"],
     "recommend.py": ["--data-dir", "{missing}"],
     "pgvector_recall.py": ["--data-dir", "{missing}", "--postgres", "{missing}/pg"],

@@ -13,6 +13,7 @@ from django.db import connection
 from paperfeed.catalogue.models import Category, Paper
 from paperfeed.search.filters import Filters
 from paperfeed.search.keyword import keyword_search
+from tests.support.lexemes import marked_lexemes
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +53,7 @@ def test_hostile_category_codes_find_nothing_and_never_raise(corpus):
 
 
 def category_lexemes(pk: int) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT u.lexeme FROM search_paperfts d, unnest(d.document) u"
-            " WHERE d.paper_id = %s AND u.lexeme LIKE '#%%' ORDER BY 1",
-            [pk],
-        )
-        return [row[0] for row in cursor.fetchall()]
+    return marked_lexemes(pk, "#")
 
 
 @ON_POSTGRES

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -21,6 +23,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from paperfeed.catalogue.models import Paper
+from paperfeed.catalogue.version import database_key
+from paperfeed.memo import Lru
 from paperfeed.search.backends.base import (
     FILTERED_WALK,
     Document,
@@ -30,6 +34,7 @@ from paperfeed.search.backends.base import (
     SearchBackend,
 )
 from paperfeed.search.filters import Filters, category_predicate, codes_and_archives
+from paperfeed.search.pruning import COUNT_CACHE_SIZE, COUNT_TTL
 from paperfeed.search.query import ParsedQuery
 
 EMBEDDING_TABLE = "search_paperembedding"
@@ -71,6 +76,42 @@ OWN_INDEX_EF_SEARCH = 800
 
 # An estimated row count above this many times the cap is taken as it is (count()).
 ESTIMATE_TRUSTED = 10
+
+# Newest-first reads. A NEWEST read ranks the newest ``window`` matches of words none
+# of which is rare (more than the row budget each). GIN gives a word's rows in no
+# order, so PostgreSQL either walks the primary key from the newest paper testing each
+# row (about window / share rows: 2 us each) or reads every match and sorts (share x
+# papers, 3.5 us each). Both are worst for words in a few percent of the papers: at a
+# million papers (the corpus tiled, benchmarks/keyword_newest.py) "robot", "privacy"
+# and "speech" (2-3 %) took 68-84 ms either way. So each keyword row also holds the
+# block of ids its paper falls in, as a lexeme no query word can produce ("@61" for
+# ids 999,424 to 1,015,807), and such a read asks GIN for the word's rows within the
+# newest blocks only: as many blocks as the planner's estimate of the word's share
+# says will hold the window, then more from what they held, until the window is full
+# (10-13 ms for those words). A word in a quarter of the papers or more is walked (a
+# few thousand rows); one so rare that the window spans more than BLOCKS_A_READ
+# blocks is read whole (its matches are few). The result is the same in every case.
+BLOCK_MARK = "@"
+BLOCK_BITS = 14  # 16,384 ids a block: 62 blocks at a million papers
+BLOCKS_A_READ = 16
+# The planner's share for a word outside its most-common list is a guess, often far too
+# low ("privacy" 0.5 % for 2.2 %: 15 blocks read, 61 ms), so the first read takes at
+# most this many blocks, and the next as many as those showed the window needs.
+FIRST_READ_BLOCKS = 4
+COMMON_SHARE = 0.25
+SPAN_MARGIN = 1.2  # read blocks for a fifth more matches than the window needs
+# Planner estimates of a match's rows, per database and match, for COUNT_TTL seconds.
+estimates: Lru[tuple[str, str], float, float] = Lru(COUNT_CACHE_SIZE)
+
+
+def block_term(paper_id: int) -> str:
+    """The lexeme of the block of ids ``paper_id`` falls in."""
+    return f"{BLOCK_MARK}{paper_id >> BLOCK_BITS}"
+
+
+def blocks_match(first: int, last: int) -> str:
+    """A tsquery of any of blocks ``first`` to ``last``."""
+    return " | ".join(f"'{BLOCK_MARK}{block}'" for block in range(first, last + 1))
 
 
 # A keyword row also holds its paper's categories, as lexemes no query word can
@@ -166,16 +207,9 @@ class TsvectorRanker(KeywordRanker):
         looked common and no search had a rare word to start from. The count stops at
         the cap, and a word's rows need no re-check of their tsvectors."""
         sql, params = self.pieces[self.terms.index(term)]
+        if planned_rows(sql, params) > ESTIMATE_TRUSTED * cap:
+            return cap
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_paperfts WHERE document @@ ({sql})",
-                params,
-            )
-            plan = cursor.fetchone()[0]
-            if isinstance(plan, str):
-                plan = json.loads(plan)
-            if int(plan[0]["Plan"]["Plan Rows"]) > ESTIMATE_TRUSTED * cap:
-                return cap
             cursor.execute(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM search_paperfts"
                 f" WHERE document @@ ({sql}) LIMIT %s) s",
@@ -198,37 +232,106 @@ class TsvectorRanker(KeywordRanker):
         args = [*q_params, *r_params, *self.params]
         if newest and self.where:
             # As on SQLite, a filtered read walks a bounded number of matches, the
-            # newest FILTERED_WALK windows, and ranks those passing the filter, in one
-            # scan of the matches that stops once enough have passed (a first query
-            # finding the walk's oldest id and a second reading from there: p50 70, p95
-            # 367 ms at a million papers; now 41 and 145). The match is written out,
-            # not taken from the CTE, so the planner sees how common its words are;
-            # from the CTE it guessed 5,000 rows for 800,000 and sorted them all.
-            walk = FILTERED_WALK * newest
+            # newest FILTERED_WALK windows, and ranks those passing the filter.
+            walked = [row[0] for row in newest_rows(match, FILTERED_WALK * newest)]
             return self._fetch(
                 f"WITH q AS (SELECT ({r_sql}) AS r) SELECT paper_id, score FROM"
                 " (SELECT d.paper_id, ts_rank(d.document, q.r) AS score FROM"
-                f" (SELECT paper_id FROM search_paperfts WHERE document @@ ({q_sql})"
-                "  ORDER BY paper_id DESC LIMIT %s) w"
-                f" JOIN {paper} p ON p.id = w.paper_id"
-                " JOIN search_paperfts d ON d.paper_id = w.paper_id CROSS JOIN q"
-                f" WHERE 1=1{self.where} ORDER BY d.paper_id DESC LIMIT %s) s"
+                f" search_paperfts d JOIN {paper} p ON p.id = d.paper_id CROSS JOIN q"
+                f" WHERE d.paper_id = ANY(%s){self.where} ORDER BY d.paper_id DESC LIMIT %s) s"
                 " ORDER BY score DESC, paper_id LIMIT %s OFFSET %s",
-                [*r_params, *q_params, walk, *self.params, newest, limit, offset],
+                [*r_params, walked, *self.params, newest, limit, offset],
             )
         if newest:
-            return self._fetch(
-                f"{head} SELECT paper_id, score FROM"
-                f" (SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
-                " ORDER BY d.paper_id DESC LIMIT %s) s"
-                " ORDER BY score DESC, paper_id LIMIT %s OFFSET %s",
-                [*args, newest, limit, offset],
-            )
+            rows = newest_rows(match, newest, score=(r_sql, r_params))
+            rows.sort(key=lambda row: (-row[1], row[0]))
+            return [(pk, float(score)) for pk, score in rows[offset : offset + limit]]
         return self._fetch(
             f"{head} SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
             " ORDER BY score DESC, d.paper_id LIMIT %s OFFSET %s",
             [*args, limit, offset],
         )
+
+
+def planned_rows(sql: str, params: Sequence[Any]) -> float:
+    """The planner's estimate of the keyword rows matching ``sql``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_paperfts WHERE document @@ ({sql})",
+            list(params),
+        )
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def estimated_share(match: Match) -> float:
+    """The planner's estimate of the share of keyword rows matching ``match`` (0 when
+    the table has no statistics yet), kept per process for COUNT_TTL seconds as the
+    pruning counts are."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_paperfts'::regclass")
+        total = float(cursor.fetchone()[0])
+    if total <= 0:
+        return 0.0
+    key = (database_key(), _spelled(match))
+    now = time.monotonic()
+    rows = estimates.get(key, lambda read_at: now - read_at < COUNT_TTL)
+    if rows is None:
+        rows = planned_rows(*match)
+        estimates.put(key, now, rows)
+    return min(1.0, rows / total)
+
+
+def newest_rows(match: Match, want: int, score: Match | None = None) -> list[tuple[Any, ...]]:
+    """The newest ``want`` keyword rows of ``match``, newest first: (paper id, its
+    ts_rank against ``score``) with ``score``, else (paper id,). Read by blocks of ids
+    where the match's share of the rows calls for it (see BLOCK_BITS)."""
+    q_sql, q_params = match
+    columns, column_params = "d.paper_id", []
+    if score is not None:
+        columns, column_params = f"d.paper_id, ts_rank(d.document, ({score[0]}))", score[1]
+
+    def read(
+        where: str, params: list[Any], limit: int, by: str = "d.paper_id"
+    ) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM search_paperfts d WHERE {where}"
+                f" ORDER BY {by} DESC LIMIT %s",
+                [*column_params, *params, limit],
+            )
+            return [tuple(row) for row in cursor.fetchall()]
+
+    plain = f"d.document @@ ({q_sql})"
+    share = estimated_share(match)
+    if not share or share >= COMMON_SHARE:
+        return read(plain, q_params, want)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(paper_id) FROM search_paperfts")
+        top = cursor.fetchone()[0]
+    found: list[tuple[Any, ...]] = []
+    upto = top  # the newest id not read yet
+    while upto is not None and len(found) < want:
+        need = want - len(found)
+        span = math.ceil(SPAN_MARGIN * need / share) if share else upto + 1
+        first, last = max(0, upto - span + 1) >> BLOCK_BITS, upto >> BLOCK_BITS
+        if upto == top:  # the estimate may be low: the first read takes a few blocks
+            first = max(first, last - FIRST_READ_BLOCKS + 1)
+        if first == 0 or last - first >= BLOCKS_A_READ:  # the rest, read whole
+            found += read(f"{plain} AND d.paper_id <= %s", [*q_params, upto], need)
+            break
+        # Ordered by an expression, not the key: the planner, which cannot know that
+        # the blocks are the newest ids, would otherwise walk the key for a match it
+        # estimates common, reading the window / share rows this read exists to avoid.
+        blocks = [*q_params, blocks_match(first, last)]
+        got = read(f"d.document @@ (({q_sql}) && %s::tsquery)", blocks, need, "d.paper_id + 0")
+        found += got
+        start = first << BLOCK_BITS
+        share = len(got) / (upto - start + 1)  # what these ids held
+        upto = start - 1
+    return found
 
 
 def pg_ef_search(want: int, ef: int | None = None) -> int:
@@ -272,7 +375,7 @@ class PostgresBackend(SearchBackend):
         return TsvectorRanker(parsed, filters)
 
     def keyword_values(self, doc: Document) -> tuple[Any, ...]:
-        return (*doc[:4], category_terms(doc[4]))
+        return (*doc[:4], [*category_terms(doc[4]), block_term(doc[0])])
 
     def vector_value(self, vector: np.ndarray) -> np.ndarray | None:
         return vector if self.vectors_in_database else None

@@ -1,0 +1,194 @@
+"""PostgreSQL's newest-first keyword reads by blocks of ids
+(``backends.postgres.newest_rows``): the same rows as a plain read of the newest
+matches, for words of every share and however many reads it takes, while reading far
+fewer rows than a walk down the primary key for a word in a few percent of the papers.
+The module's papers get blocks of 8 ids, so a few hundred papers make many blocks."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.db import connection
+
+from paperfeed.search import keyword
+from paperfeed.search.backends import postgres
+from tests.support.lexemes import marked_lexemes
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's keyword rows"),
+]
+
+
+def match(word: str) -> postgres.Match:
+    return "to_tsquery('english', %s)", [word]
+
+
+def plain_newest(word: str, want: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT paper_id FROM search_paperfts WHERE document @@ to_tsquery('english', %s)"
+            " ORDER BY paper_id DESC LIMIT %s",
+            [word, want],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def fetched() -> int:
+    """Keyword rows fetched so far in this transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(idx_tup_fetch, 0) + COALESCE(seq_tup_read, 0)"
+            " FROM pg_stat_xact_user_tables WHERE relname = 'search_paperfts'"
+        )
+        row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+
+@pytest.fixture
+def small_blocks(corpus, monkeypatch):
+    """The corpus's keyword rows rewritten with blocks of 8 ids, and analysed."""
+    monkeypatch.setattr(postgres, "BLOCK_BITS", 3)
+    postgres.estimates.clear()
+    keyword.index_keyword(corpus.values())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_paperfts")
+        cursor.execute("SELECT COUNT(*) FROM search_paperfts")
+        total = cursor.fetchone()[0]
+    yield total
+    postgres.estimates.clear()
+
+
+def share_of(word: str, total: int) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM search_paperfts WHERE document @@ to_tsquery('english', %s)",
+            [word],
+        )
+        return cursor.fetchone()[0] / total
+
+
+def words_by_share(total: int) -> dict[str, float]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat('SELECT document FROM search_paperfts')"
+            " WHERE word ~ '^[a-z]{4,}$' ORDER BY ndoc DESC, word"
+        )
+        return {word: n / total for word, n in cursor.fetchall()}
+
+
+def test_newest_rows_are_those_of_a_plain_read(small_blocks):
+    shares = words_by_share(small_blocks)
+    common = [w for w, s in shares.items() if s >= postgres.COMMON_SHARE][:2]
+    middle = [w for w, s in shares.items() if 0.03 <= s <= 0.12][:6]
+    rare = [w for w, s in shares.items() if 0.005 < s < 0.02][:2]
+    assert common and len(middle) == 6 and rare
+    for word in [*common, *middle, *rare]:
+        for want in (1, 3, 7, 20):
+            assert [r[0] for r in postgres.newest_rows(match(word), want)] == plain_newest(
+                word, want
+            ), (word, want)
+
+
+def test_a_wrong_estimate_takes_more_reads_and_finds_the_same(small_blocks, monkeypatch):
+    """Estimates too high (the first blocks hold too few) or too low (the blocks read
+    spill over into a whole read): the rows are the same."""
+    shares = words_by_share(small_blocks)
+    middle = [w for w, s in shares.items() if 0.03 <= s <= 0.07][:4]
+    reads: list[str] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if "FROM search_paperfts d WHERE" in sql:
+            reads.append(sql)
+        return execute(sql, params, many, context)
+
+    for factor in (3.0, 0.25):
+        monkeypatch.setattr(
+            postgres,
+            "estimated_share",
+            lambda m, f=factor: min(1.0, f * share_of(m[1][0], small_blocks)),
+        )
+        for word in middle:
+            reads.clear()
+            with connection.execute_wrapper(record):
+                got = [r[0] for r in postgres.newest_rows(match(word), 5)]
+            assert got == plain_newest(word, 5), (word, factor)
+            if factor > 1:
+                # more blocks read after the first were short, as many as they showed
+                assert 1 < len(reads) <= 3
+
+
+def test_scores_are_ts_rank_against_the_scoring_query(small_blocks):
+    shares = words_by_share(small_blocks)
+    word = next(w for w, s in shares.items() if 0.03 <= s <= 0.12)
+    rows = postgres.newest_rows(match(word), 4, score=match(word))
+    with connection.cursor() as cursor:
+        for pk, score in rows:
+            cursor.execute(
+                "SELECT ts_rank(document, to_tsquery('english', %s)) FROM search_paperfts"
+                " WHERE paper_id = %s",
+                [word, pk],
+            )
+            assert score == pytest.approx(cursor.fetchone()[0])
+
+
+def test_a_word_in_a_few_percent_reads_few_rows(small_blocks):
+    """A walk down the primary key reads about window / share rows, a read of every
+    match share x papers; the blocks read about the window. The rows are copied ten
+    times over first (under new ids, as the benchmarks grow the corpus), so that
+    these differ, and indexes are taken, as they are at any size worth it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(paper_id) FROM search_paperfts")
+        top = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO search_paperfts (paper_id, document)"
+            " SELECT %s + k * 1000 + d.paper_id, ts_delete(d.document, ARRAY("
+            "  SELECT u.lexeme FROM unnest(d.document) u WHERE u.lexeme LIKE '@%%'))"
+            "  || array_to_tsvector(ARRAY['@' || ((%s + k * 1000 + d.paper_id) >> 3)])"
+            " FROM search_paperfts d, generate_series(1, 10) k",
+            [top, top],
+        )
+        cursor.execute("ANALYZE search_paperfts")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    total = small_blocks * 11
+    postgres.estimates.clear()
+    shares = words_by_share(total)
+    word, share = next((w, s) for w, s in shares.items() if 0.03 <= s <= 0.06)
+    want = 5
+    before = fetched()
+    rows = postgres.newest_rows(match(word), want)
+    by_blocks = fetched() - before
+    assert [r[0] for r in rows] == plain_newest(word, want)
+    walked = {}
+    for path in ("bitmapscan", "indexscan"):  # turn one off, the other is taken
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL enable_{path} = off")
+            before = fetched()
+            plain_newest(word, want)
+            walked[path] = fetched() - before
+            cursor.execute(f"SET LOCAL enable_{path} = on")
+    assert walked["bitmapscan"] >= want / share * 0.5  # the walk
+    assert walked["indexscan"] >= share * total * 0.9  # every match
+    assert by_blocks <= 4 * want < min(walked.values())
+
+
+def block_lexemes(pk: int) -> list[str]:
+    return marked_lexemes(pk, "@")
+
+
+def test_the_migration_gives_older_rows_their_block(corpus):
+    pk = max(corpus.values())
+    assert block_lexemes(pk) == [f"@{pk >> postgres.BLOCK_BITS}"]
+    with connection.cursor() as cursor:  # rows as written before blocks were kept
+        cursor.execute(
+            "UPDATE search_paperfts d SET document = ts_delete(d.document, ARRAY("
+            " SELECT u.lexeme FROM unnest(d.document) u WHERE u.lexeme LIKE '@%%'))"
+        )
+    assert block_lexemes(pk) == []
+    migration = importlib.import_module("paperfeed.search.migrations.0006_block_terms")
+    assert migration.BLOCK_BITS == postgres.BLOCK_BITS
+    for _ in range(2):  # running it again changes nothing
+        with connection.schema_editor() as editor:
+            migration.add_blocks(None, editor)
+        assert block_lexemes(pk) == [f"@{pk >> postgres.BLOCK_BITS}"]
