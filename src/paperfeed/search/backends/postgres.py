@@ -83,12 +83,12 @@ ESTIMATE_TRUSTED = 10
 # row (about window / share rows: 2 us each) or reads every match and sorts (share x
 # papers, 3.5 us each). Both are worst for words in a few percent of the papers: at a
 # million papers (the corpus tiled, benchmarks/keyword_newest.py) "robot", "privacy"
-# and "speech" (2-3 %) took 68-84 ms either way. So each keyword row also holds the
+# and "speech" (2-3 %) took 83-97 ms as the planner chose. So each keyword row also holds the
 # block of ids its paper falls in, as a lexeme no query word can produce ("@61" for
 # ids 999,424 to 1,015,807), and such a read asks GIN for the word's rows within the
 # newest blocks only: as many blocks as the planner's estimate of the word's share
 # says will hold the window, then more from what they held, until the window is full
-# (10-13 ms for those words). A word in a quarter of the papers or more is walked (a
+# (9-14 ms for those words). A word in a quarter of the papers or more is walked (a
 # few thousand rows); one so rare that the window spans more than BLOCKS_A_READ
 # blocks is read whole (its matches are few). The result is the same in every case.
 BLOCK_MARK = "@"
