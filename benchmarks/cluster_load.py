@@ -668,11 +668,16 @@ def new_ids(cluster: Cluster, lines: list[str], backfill: bool = False) -> str:
     own days with ``backfill``). Earlier runs' papers are deleted first (with their
     votes and comments), so every run starts from the same catalogue: kept, they all
     shared that day, and after 15 runs it held 30,000 papers (a real day has a few
-    thousand), which slowed that day's pages."""
+    thousand), which slowed that day's pages. Their ids are given out again, too."""
     deleted = cluster.shell(
-        "from paperfeed.catalogue.models import Paper;"
-        "print(Paper.objects.filter(arxiv_id__startswith='2612.').delete()[1]"
-        ".get('catalogue.Paper', 0))"
+        "from django.db import connection; from paperfeed.catalogue.models import Paper;"
+        "n = Paper.objects.filter(arxiv_id__startswith='2612.').delete()[1]"
+        ".get('catalogue.Paper', 0);"
+        # ...and the ids they took given out again, as if they had never been: ids
+        # left unused above the catalogue would thin the newest keyword blocks.
+        'connection.cursor().execute("SELECT setval(pg_get_serial_sequence('
+        "'catalogue_paper', 'id'), (SELECT MAX(id) FROM catalogue_paper))\");"
+        "print(n)"
     )
     if int(deleted):
         print(f"deleted the {int(deleted):,} papers earlier runs added")

@@ -106,8 +106,8 @@ def test_a_wrong_estimate_takes_more_reads_and_finds_the_same(small_blocks, monk
     for factor in (3.0, 0.25):
         monkeypatch.setattr(
             postgres,
-            "estimated_share",
-            lambda m, f=factor: min(1.0, f * share_of(m[1][0], small_blocks)),
+            "estimated_rows",
+            lambda m, f=factor: (f * share_of(m[1][0], small_blocks) * small_blocks, small_blocks),
         )
         for word in middle:
             reads.clear()
@@ -139,15 +139,16 @@ def test_a_word_in_a_few_percent_reads_few_rows(small_blocks):
     times over first (under new ids, as the benchmarks grow the corpus), so that
     these differ, and indexes are taken, as they are at any size worth it."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(paper_id) FROM search_paperfts")
-        top = cursor.fetchone()[0]
+        cursor.execute("SELECT MIN(paper_id), MAX(paper_id) FROM search_paperfts")
+        low, top = cursor.fetchone()
+        width = top - low + 1
         cursor.execute(
             "INSERT INTO search_paperfts (paper_id, document)"
-            " SELECT %s + k * 1000 + d.paper_id, ts_delete(d.document, ARRAY("
+            " SELECT d.paper_id + k * %s, ts_delete(d.document, ARRAY("
             "  SELECT u.lexeme FROM unnest(d.document) u WHERE u.lexeme LIKE '@%%'))"
-            "  || array_to_tsvector(ARRAY['@' || ((%s + k * 1000 + d.paper_id) >> 3)])"
+            "  || array_to_tsvector(ARRAY['@' || ((d.paper_id + k * %s) >> 3)])"
             " FROM search_paperfts d, generate_series(1, 10) k",
-            [top, top],
+            [width, width],
         )
         cursor.execute("ANALYZE search_paperfts")
         cursor.execute("SET LOCAL enable_seqscan = off")

@@ -82,21 +82,22 @@ ESTIMATE_TRUSTED = 10
 # order, so PostgreSQL either walks the primary key from the newest paper testing each
 # row (about window / share rows: 2 us each) or reads every match and sorts (share x
 # papers, 3.5 us each). Both are worst for words in a few percent of the papers: at a
-# million papers (the corpus tiled, benchmarks/keyword_newest.py) "robot", "privacy"
-# and "speech" (2-3 %) took 83-97 ms as the planner chose. So each keyword row also holds the
-# block of ids its paper falls in, as a lexeme no query word can produce ("@61" for
-# ids 999,424 to 1,015,807), and such a read asks GIN for the word's rows within the
-# newest blocks only: as many blocks as the planner's estimate of the word's share
-# says will hold the window, then more from what they held, until the window is full
-# (9-14 ms for those words). A word in a quarter of the papers or more is walked (a
-# few thousand rows); one so rare that the window spans more than BLOCKS_A_READ
-# blocks is read whole (its matches are few). The result is the same in every case.
+# million papers (the corpus tiled, benchmarks/keyword_newest.py) "privacy" and
+# "autonomous driving" (2 %) took 83-105 ms as the planner chose. So each keyword row
+# also holds the block of ids its paper falls in, as a lexeme no query word can
+# produce ("@61" for ids 999,424 to 1,015,807), and such a read asks GIN for the
+# word's rows within the newest blocks only: as many blocks as the planner's estimate
+# of the word's share says will hold the window (at most FIRST_READ_BLOCKS), then as
+# many as what they held says (at most four times as many), then the rest whole
+# (10-12 ms for those words). A word in a quarter of the papers or more is walked (a
+# few thousand rows). The result is the same in every case.
 BLOCK_MARK = "@"
 BLOCK_BITS = 14  # 16,384 ids a block: 62 blocks at a million papers
-BLOCKS_A_READ = 16
+BLOCKS_A_READ = 16  # beyond this many blocks a read takes the rest whole
 # The planner's share for a word outside its most-common list is a guess, often far too
 # low ("privacy" 0.5 % for 2.2 %: 15 blocks read, 61 ms), so the first read takes at
-# most this many blocks, and the next as many as those showed the window needs.
+# most this many blocks. A word it calls rare starts there too: read whole at once,
+# "autonomous driving" (0.2 % for 2.0 %) took 111 ms.
 FIRST_READ_BLOCKS = 4
 COMMON_SHARE = 0.25
 SPAN_MARGIN = 1.2  # read blocks for a fifth more matches than the window needs
@@ -266,22 +267,20 @@ def planned_rows(sql: str, params: Sequence[Any]) -> float:
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
-def estimated_share(match: Match) -> float:
-    """The planner's estimate of the share of keyword rows matching ``match`` (0 when
-    the table has no statistics yet), kept per process for COUNT_TTL seconds as the
-    pruning counts are."""
+def estimated_rows(match: Match) -> tuple[float, float]:
+    """The planner's estimates of the keyword rows matching ``match`` and of all of
+    them (0 before the table's first statistics). The first is kept per process for
+    COUNT_TTL seconds, as the pruning counts are."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_paperfts'::regclass")
-        total = float(cursor.fetchone()[0])
-    if total <= 0:
-        return 0.0
+        total = max(0.0, float(cursor.fetchone()[0]))
     key = (database_key(), _spelled(match))
     now = time.monotonic()
     rows = estimates.get(key, lambda read_at: now - read_at < COUNT_TTL)
     if rows is None:
         rows = planned_rows(*match)
         estimates.put(key, now, rows)
-    return min(1.0, rows / total)
+    return rows, total
 
 
 def newest_rows(match: Match, want: int, score: Match | None = None) -> list[tuple[Any, ...]]:
@@ -305,31 +304,34 @@ def newest_rows(match: Match, want: int, score: Match | None = None) -> list[tup
             return [tuple(row) for row in cursor.fetchall()]
 
     plain = f"d.document @@ ({q_sql})"
-    share = estimated_share(match)
-    if not share or share >= COMMON_SHARE:
+    rows, total = estimated_rows(match)
+    if not total or rows >= COMMON_SHARE * total:
         return read(plain, q_params, want)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(paper_id) FROM search_paperfts")
-        top = cursor.fetchone()[0]
+        cursor.execute("SELECT MIN(paper_id), MAX(paper_id) FROM search_paperfts")
+        low, top = cursor.fetchone()
     found: list[tuple[Any, ...]] = []
     upto = top  # the newest id not read yet
+    rate = rows / (top - low + 1) if top is not None else 0  # matches an id, gaps counted
+    most = FIRST_READ_BLOCKS  # blocks this read may take
     while upto is not None and len(found) < want:
         need = want - len(found)
-        span = math.ceil(SPAN_MARGIN * need / share) if share else upto + 1
+        span = math.ceil(SPAN_MARGIN * need / rate) if rate else upto + 1
         first, last = max(0, upto - span + 1) >> BLOCK_BITS, upto >> BLOCK_BITS
-        if upto == top:  # the estimate may be low: the first read takes a few blocks
-            first = max(first, last - FIRST_READ_BLOCKS + 1)
-        if first == 0 or last - first >= BLOCKS_A_READ:  # the rest, read whole
-            found += read(f"{plain} AND d.paper_id <= %s", [*q_params, upto], need)
-            break
+        first = max(first, last - most + 1)
         # Ordered by an expression, not the key: the planner, which cannot know that
         # the blocks are the newest ids, would otherwise walk the key for a match it
         # estimates common, reading the window / share rows this read exists to avoid.
+        if first <= 0 or most > BLOCKS_A_READ:  # the rest, sparse: read it whole
+            rest = [*q_params, upto]
+            found += read(f"{plain} AND d.paper_id <= %s", rest, need, "d.paper_id + 0")
+            break
         blocks = [*q_params, blocks_match(first, last)]
         got = read(f"d.document @@ (({q_sql}) && %s::tsquery)", blocks, need, "d.paper_id + 0")
         found += got
         start = first << BLOCK_BITS
-        share = len(got) / (upto - start + 1)  # what these ids held
+        rate = len(got) / (upto - start + 1)  # what these ids held
+        most = 4 * (last - first + 1)  # a gap in the ids may have thinned them
         upto = start - 1
     return found
 
