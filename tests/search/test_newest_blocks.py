@@ -6,6 +6,7 @@ The module's papers get blocks of 8 ids, so a few hundred papers make many block
 
 from __future__ import annotations
 
+import datetime
 import importlib
 
 import pytest
@@ -117,6 +118,33 @@ def test_a_wrong_estimate_takes_more_reads_and_finds_the_same(small_blocks, monk
             if factor > 1:
                 # more blocks read after the first were short, as many as they showed
                 assert 1 < len(reads) <= 3
+
+
+def test_a_filtered_read_ranks_the_walks_matches_passing_the_filter(small_blocks):
+    """A date filter is tested on the papers: the newest FILTERED_WALK windows of
+    matches are read (by blocks), and the newest window of those passing is ranked."""
+    from paperfeed.catalogue.models import Paper
+    from paperfeed.search.backends.base import FILTERED_WALK
+    from paperfeed.search.filters import Filters
+    from paperfeed.search.query import parse_query
+
+    shares = words_by_share(small_blocks)
+    for word in [w for w, s in shares.items() if 0.03 <= s <= 0.12][:3]:
+        window = 3
+        walked = plain_newest(word, FILTERED_WALK * window)  # newest first
+        day = Paper.objects.get(id=walked[-1]).announced
+        Paper.objects.filter(id__in=walked).update(announced=day)
+        # The newest half of the walk falls outside the filter.
+        later = day + datetime.timedelta(days=1)
+        Paper.objects.filter(id__in=walked[: len(walked) // 2]).update(announced=later)
+        filters = Filters(date_from=day, date_to=day)
+        members = set(Paper.objects.filter(announced=day).values_list("id", flat=True))
+        passing = [pk for pk in walked if pk in members][:window]
+        ranker = postgres.TsvectorRanker(parse_query(word), filters)
+        ranker.scored = (0,)
+        found = ranker.rank(ranker.any_of([0]), 50, 0, newest=window)
+        assert len(passing) == window and sorted(pk for pk, _ in found) == sorted(passing), word
+        assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
 
 
 def test_scores_are_ts_rank_against_the_scoring_query(small_blocks):

@@ -233,7 +233,13 @@ class TsvectorRanker(KeywordRanker):
         args = [*q_params, *r_params, *self.params]
         if newest and self.where:
             # As on SQLite, a filtered read walks a bounded number of matches, the
-            # newest FILTERED_WALK windows, and ranks those passing the filter.
+            # newest FILTERED_WALK windows, and ranks those passing the filter: their
+            # ids read first (by blocks, as an unfiltered read's), then those rows
+            # joined with their papers. Before blocks it was one scan of the walk that
+            # stopped once enough had passed (at a million papers p50 41 / p95 145 ms,
+            # against 70 / 367 for a first version in two reads: the walk's oldest id,
+            # then a read from there); the walk it shared with the unfiltered read is
+            # what blocks shorten. Not measured again at a million.
             walked = [row[0] for row in newest_rows(match, FILTERED_WALK * newest)]
             return self._fetch(
                 f"WITH q AS (SELECT ({r_sql}) AS r) SELECT paper_id, score FROM"
