@@ -6,8 +6,8 @@ primary key (or every match read), against reads by blocks of ids.
 PGDIR: a server (``scripts/postgres.py``) whose catalogue has keyword rows, such as
 the search benchmarks' copy of the corpus; a folder with no server yet gets one, into
 which the 74,728 corpus listings are imported (keyword rows only: about 2.5 minutes,
-no embedding). Its keyword rows are
-copied into a schema of their own, ``newest_bench``, repeated under new ids up to
+no embedding). Its keyword rows are copied into a schema of their own,
+``newest_bench``, repeated under new ids up to
 ``--papers`` rows (each copy keeps its words, so each word keeps its share, as
 ``search_latency.py --million`` grows the corpus), with each row's block lexeme, a GIN
 index and statistics (a few minutes at a million; ``--keep`` keeps the schema for
