@@ -101,8 +101,8 @@ BLOCKS_A_READ = 16  # beyond this many blocks a read takes the rest whole
 FIRST_READ_BLOCKS = 4
 COMMON_SHARE = 0.25
 SPAN_MARGIN = 1.2  # read blocks for a fifth more matches than the window needs
-# Planner estimates of a match's rows, per database and match, for COUNT_TTL seconds.
-estimates: Lru[tuple[str, str], float, float] = Lru(COUNT_CACHE_SIZE)
+# Planner estimates of a match's rows and of all rows, per database and match.
+estimates: Lru[tuple[str, str], float, tuple[float, float]] = Lru(COUNT_CACHE_SIZE)
 
 
 def block_term(paper_id: int) -> str:
@@ -225,12 +225,6 @@ class TsvectorRanker(KeywordRanker):
         paper = Paper._meta.db_table
         q_sql, q_params = match
         r_sql, r_params = self._or(self.scored or range(len(self.pieces)))
-        head = f"WITH q AS (SELECT ({q_sql}) AS q, ({r_sql}) AS r)"
-        # The paper table only for a filter: a keyword row's paper exists (a trigger
-        # deletes the row with it), and the join cost a look-up per matching row.
-        join = f" JOIN {paper} p ON p.id = d.paper_id" if self.where else ""
-        matches = f"FROM search_paperfts d CROSS JOIN q{join} WHERE d.document @@ q.q{self.where}"
-        args = [*q_params, *r_params, *self.params]
         if newest and self.where:
             # As on SQLite, a filtered read walks a bounded number of matches, the
             # newest FILTERED_WALK windows, and ranks those passing the filter: their
@@ -253,6 +247,12 @@ class TsvectorRanker(KeywordRanker):
             rows = newest_rows(match, newest, score=(r_sql, r_params))
             rows.sort(key=lambda row: (-row[1], row[0]))
             return [(pk, float(score)) for pk, score in rows[offset : offset + limit]]
+        head = f"WITH q AS (SELECT ({q_sql}) AS q, ({r_sql}) AS r)"
+        # The paper table only for a filter: a keyword row's paper exists (a trigger
+        # deletes the row with it), and the join cost a look-up per matching row.
+        join = f" JOIN {paper} p ON p.id = d.paper_id" if self.where else ""
+        matches = f"FROM search_paperfts d CROSS JOIN q{join} WHERE d.document @@ q.q{self.where}"
+        args = [*q_params, *r_params, *self.params]
         return self._fetch(
             f"{head} SELECT d.paper_id, ts_rank(d.document, q.r) AS score {matches}"
             " ORDER BY score DESC, d.paper_id LIMIT %s OFFSET %s",
@@ -275,18 +275,18 @@ def planned_rows(sql: str, params: Sequence[Any]) -> float:
 
 def estimated_rows(match: Match) -> tuple[float, float]:
     """The planner's estimates of the keyword rows matching ``match`` and of all of
-    them (0 before the table's first statistics). The first is kept per process for
-    COUNT_TTL seconds, as the pruning counts are."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_paperfts'::regclass")
-        total = max(0.0, float(cursor.fetchone()[0]))
+    them (0 before the table's first statistics), read together and kept per process
+    for COUNT_TTL seconds, as the pruning counts are."""
     key = (database_key(), _spelled(match))
     now = time.monotonic()
-    rows = estimates.get(key, lambda read_at: now - read_at < COUNT_TTL)
-    if rows is None:
-        rows = planned_rows(*match)
-        estimates.put(key, now, rows)
-    return rows, total
+    found = estimates.get(key, lambda read_at: now - read_at < COUNT_TTL)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_paperfts'::regclass")
+            total = max(0.0, float(cursor.fetchone()[0]))
+        found = (planned_rows(*match), total)
+        estimates.put(key, now, found)
+    return found
 
 
 def newest_rows(match: Match, want: int, score: Match | None = None) -> list[tuple[Any, ...]]:
