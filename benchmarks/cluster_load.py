@@ -75,6 +75,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchdata import LISTINGS, require_listings  # noqa: E402  (this folder is on sys.path)
+from cpu_roles import CpuRoles, database_url_for  # noqa: E402
+from cpu_roles import report as report_cpu  # noqa: E402
 from site_load import Connection, free_port, percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,13 +92,17 @@ def cpu_list(cpus: set[int]) -> str:
     return ",".join(str(c) for c in sorted(cpus))
 
 
+def postmaster(pgdir: Path) -> int:
+    return int((pgdir / "postmaster.pid").read_text().split()[0])
+
+
 def pin_server(pgdir: Path, cpus: set[int]) -> None:
     """PostgreSQL's processes on ``cpus``: the postmaster (whose new backends inherit
     it) and every process it has started."""
-    postmaster = int((pgdir / "postmaster.pid").read_text().split()[0])
-    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True,
+    postmaster_pid = postmaster(pgdir)
+    children = subprocess.run(["pgrep", "-P", str(postmaster_pid)], capture_output=True,
                               text=True).stdout.split()  # fmt: skip
-    for pid in [postmaster, *map(int, children)]:
+    for pid in [postmaster_pid, *map(int, children)]:
         with contextlib.suppress(ProcessLookupError):  # ended meanwhile
             os.sched_setaffinity(pid, cpus)
 
@@ -124,7 +130,9 @@ class Cluster:
         if not data.exists():
             data.mkdir()
             (data / "models").symlink_to(self.work / "models")
-        return {**self.env, "PAPERFEED_DATA_DIR": str(data)}
+        # Named for the server, so its backends' CPU time counts for this process's role.
+        url = database_url_for(self.env["DATABASE_URL"], name)
+        return {**self.env, "DATABASE_URL": url, "PAPERFEED_DATA_DIR": str(data)}
 
     def run(self, args: list[str], name: str = "admin") -> str:
         done = subprocess.run([sys.executable, "-m", "paperfeed", *args],
@@ -489,6 +497,10 @@ def main() -> None:
             http_bases = [f"http://{h}:{p}" for h, p in bases]
             stats = Stats()
 
+            running: dict[str, int] = {}  # the import, while it runs
+            cpu = CpuRoles(url, postmaster(pg), lambda: {
+                **{name: proc.pid for name, proc in cluster.procs.items()}, **running})  # fmt: skip
+            cpu.start()
             origin = time.perf_counter()
             import_started = imported_at = origin
 
@@ -531,9 +543,10 @@ def main() -> None:
                     import_started = time.perf_counter()
                     importer = await asyncio.create_subprocess_exec(
                         sys.executable, "-m", "paperfeed", "import", str(work / "new.jsonl"),
-                        "--batch-size", "100", env=cluster.env_for("admin"),
+                        "--batch-size", "100", env=cluster.env_for("import"),
                         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
                     )  # fmt: skip
+                    running["import"] = importer.pid
                     await importer.wait()
                     imported_at = time.perf_counter()
 
@@ -541,6 +554,7 @@ def main() -> None:
                 return time.perf_counter() - started
 
             elapsed = asyncio.run(scenario())
+            cpu.stop()
             where = (
                 f"the web processes on core {cpu_list(web_cpus)}, the rest on "
                 f"{cpu_list(cpus - web_cpus)}"
@@ -569,6 +583,12 @@ def main() -> None:
                 report(stats, kinds, since=imported_at)
             timeline(stats, origin, f"import from {began:.0f} to {imported:.0f} s, "
                      f"web1 and worker1 killed at {args.seconds / 2:.0f} s")  # fmt: skip
+            parts = [("whole run", cpu.seconds(), elapsed)]
+            if imported < args.seconds:
+                parts.append(("import", cpu.seconds(import_started, imported_at), imported - began))
+                parts.append(("after import", cpu.seconds(imported_at), elapsed - imported))
+            print()
+            report_cpu(parts, len(cpus))
 
             # Recovery and the checks.
             deadline = time.monotonic() + 900
