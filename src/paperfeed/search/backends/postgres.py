@@ -328,7 +328,7 @@ def newest_rows(match: Match, want: int, score: Match | None = None) -> list[tup
         # Ordered by an expression, not the key: the planner, which cannot know that
         # the blocks are the newest ids, would otherwise walk the key for a match it
         # estimates common, reading the window / share rows this read exists to avoid.
-        if first <= 0 or most > BLOCKS_A_READ:  # the rest, sparse: read it whole
+        if first <= 0 or last - first >= BLOCKS_A_READ:  # the rest, sparse: read it whole
             rest = [*q_params, upto]
             found += read(f"{plain} AND d.paper_id <= %s", rest, need, "d.paper_id + 0")
             break
@@ -336,10 +336,30 @@ def newest_rows(match: Match, want: int, score: Match | None = None) -> list[tup
         got = read(f"d.document @@ (({q_sql}) && %s::tsquery)", blocks, need, "d.paper_id + 0")
         found += got
         start = first << BLOCK_BITS
-        rate = len(got) / (upto - start + 1)  # what these ids held
+        oldest, below = ids_around(start)
+        if got:  # what the ids in use among those read held
+            rate = len(got) / (upto - max(start, oldest or start) + 1)
         most = 4 * (last - first + 1)  # a gap in the ids may have thinned them
-        upto = start - 1
+        upto = below
     return found
+
+
+def ids_around(start: int) -> tuple[int | None, int | None]:
+    """The oldest keyword row's id from ``start`` on and the newest below it (two
+    probes of the key, one statement). A read's rate counts only the ids in use among
+    those it read, and the next read starts at the newest id below them, so a stretch
+    of unused ids (a range of papers deleted; the grown benchmark catalogue's copies,
+    10^8 ids apart) is stepped over, not read. Reading on from ``start - 1`` with the
+    rate over every id, "privacy" at a million papers met thin and empty blocks after
+    its first read and read the rest whole: 99 ms of a 111-ms search."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT MIN(paper_id) FROM search_paperfts WHERE paper_id >= %s),"
+            " (SELECT MAX(paper_id) FROM search_paperfts WHERE paper_id < %s)",
+            [start, start],
+        )
+        oldest, below = cursor.fetchone()
+        return oldest, below
 
 
 def pg_ef_search(want: int, ef: int | None = None) -> int:
