@@ -71,6 +71,15 @@ def embed_papers(paper_ids: Sequence[int], embedder=None, force: bool = False) -
         for (pk, text), vec in zip(rows, matrix, strict=True)
     ]
     with transaction.atomic():
+        # A paper deleted while the batch was embedded (seconds) would fail the whole
+        # batch at commit, on the foreign key: keep those still there, locked against
+        # deletion until the vectors are in (SQLite's one writer needs no lock).
+        present = set(
+            Paper.objects.filter(id__in=[o.paper_id for o in objs])
+            .select_for_update(no_key=True)
+            .values_list("id", flat=True)
+        )
+        objs = [o for o in objs if o.paper_id in present]
         PaperEmbedding.objects.bulk_create(
             objs,
             update_conflicts=True,
