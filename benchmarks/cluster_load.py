@@ -16,9 +16,12 @@ in the last five seconds (``Balancer``), so the restarted process gets its clien
 
 Printed: requests a second, p50/p95 per kind of request, errors by status (``conn``:
 refused or dropped, as on the killed web process), the same for the requests due while
-the import ran and after it ended, p50/p95 by ten seconds of the run, and at the end the
-checks: every paper has its vector, every accepted vote and comment is stored once, the
-trending totals agree with the votes, no task is left waiting, running or failed.
+the import ran and after it ended, p50/p95 by ten seconds of the run, the CPU seconds
+each role used (web, workers, import, clients, and each one's database backends, by
+the ``application_name`` each process's ``DATABASE_URL`` carries; ``cpu_roles.py``) over
+the run, the import and after it, and at the end the checks: every paper has its
+vector, every accepted vote and comment is stored once, the trending totals agree with
+the votes, no task is left waiting, running or failed.
 
     python benchmarks/cluster_load.py [--papers 3000] [--new 300] [--clients 32] [--seconds 60]
     python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32] [--rate 5] [--pin]
