@@ -335,6 +335,8 @@ def newest_rows(match: Match, want: int, score: Match | None = None) -> list[tup
         blocks = [*q_params, blocks_match(first, last)]
         got = read(f"d.document @@ (({q_sql}) && %s::tsquery)", blocks, need, "d.paper_id + 0")
         found += got
+        if len(found) >= want:
+            break
         start = first << BLOCK_BITS
         oldest, below = ids_around(start)
         if got:  # what the ids in use among those read held
