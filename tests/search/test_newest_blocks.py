@@ -223,24 +223,33 @@ def test_the_migration_gives_older_rows_their_block(corpus):
         assert block_lexemes(pk) == [f"@{pk >> postgres.BLOCK_BITS}"]
 
 
-def test_a_gap_in_the_ids_is_stepped_over_not_read_whole(small_blocks):
+def test_a_gap_in_the_ids_is_stepped_over_not_read_whole(small_blocks, monkeypatch):
     """Copies of the rows far apart, as the grown benchmark catalogue's are (10^8 ids
     apart) and as a deleted range of papers leaves them: a read that reaches a gap goes
     on from the newest id below it, so a window spanning copies is read by blocks
-    (reading on from the gap's top, it met empty blocks and read the rest whole)."""
+    (reading on from the gap's top, it met empty blocks and read the rest whole). Blocks
+    of 32 ids here, so that, as at a million papers, a copy is a few blocks and a
+    window a few blocks' matches."""
+    monkeypatch.setattr(postgres, "BLOCK_BITS", 5)
+    blocks = (
+        "ts_delete(document, ARRAY(SELECT u.lexeme FROM unnest(document) u"
+        " WHERE u.lexeme LIKE '@%%')) || array_to_tsvector(ARRAY['@' || ({id} >> 5)])"
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT MIN(paper_id), MAX(paper_id) FROM search_paperfts")
         low, top = cursor.fetchone()
-        gap = 100 * (top - low + 1)  # hundreds of empty blocks of 8 ids between copies
+        gap = 100 * (top - low + 1)  # hundreds of empty blocks between copies
+        # the newest copy 48 rows only, as the grown catalogue's last one is partial
         cursor.execute(
-            "INSERT INTO search_paperfts (paper_id, document)"
-            " SELECT d.paper_id + k * %s, ts_delete(d.document, ARRAY("
-            "  SELECT u.lexeme FROM unnest(d.document) u WHERE u.lexeme LIKE '@%%'))"
-            "  || array_to_tsvector(ARRAY['@' || ((d.paper_id + k * %s) >> 3)])"
-            " FROM search_paperfts d, generate_series(1, 3) k"
-            # the newest copy a few blocks only, as the grown catalogue's last one is
-            " WHERE k < 3 OR d.paper_id > %s",
-            [gap, gap, top - 48],
+            "SELECT paper_id FROM search_paperfts ORDER BY paper_id DESC OFFSET 48 LIMIT 1"
+        )
+        (cut,) = cursor.fetchone()
+        cursor.execute(f"UPDATE search_paperfts SET document = {blocks.format(id='paper_id')}")
+        cursor.execute(
+            "INSERT INTO search_paperfts (paper_id, document) SELECT paper_id + k * %s,"
+            f" {blocks.format(id='(paper_id + k * %s)')}"
+            " FROM search_paperfts, generate_series(1, 3) k WHERE k < 3 OR paper_id > %s",
+            [gap, gap, cut],
         )
         cursor.execute("ANALYZE search_paperfts")
     postgres.estimates.clear()
