@@ -27,6 +27,7 @@ from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
 BACKGROUND = "database, background"
+BACKEND_OF = "database for "  # a backend's role: this and its client's
 
 
 def database_url_for(url: str, name: str) -> str:
@@ -137,7 +138,7 @@ class CpuRoles:
                 continue  # not part of the run (the shell, the kernel's threads)
             if who == BACKGROUND and pid != self.postmaster:
                 name = clients.get(pid)
-                who = f"database for {role_of(name)}" if name else BACKGROUND
+                who = BACKEND_OF + role_of(name) if name else BACKGROUND
             before = self.used.get(pid, seconds if first else 0.0)
             self.used[pid] = seconds
             used[who] += max(0.0, seconds - before)
@@ -159,14 +160,14 @@ def report(parts: list[tuple[str, dict[str, float], float]], cores: int) -> None
     roles = sorted({r for _, part, _ in parts for r in part}, key=_order)
     print(f"{'CPU seconds by role':<26}" + "".join(f"{label:>16}" for label, _, _ in parts))
     for who in roles:
-        label = f"  {who}" if who.startswith("database for") else who
+        label = f"  {who}" if who.startswith(BACKEND_OF) else who
         print(f"{label:<26}" + "".join(f"{part.get(who, 0.0):>16.1f}" for _, part, _ in parts))
     print(f"{'all':<26}" + "".join(f"{sum(part.values()):>16.1f}" for _, part, _ in parts))
     print(f"{f'of {cores} cores':<26}" + "".join(f"{cores * span:>16.1f}" for _, _, span in parts))
 
 
-def _order(role: str) -> tuple[int, str]:
+def _order(role: str) -> tuple[int, str, bool]:
     """Each process's role, then its database time, then the rest."""
-    base = role.removeprefix("database for ")
+    base = role.removeprefix(BACKEND_OF)
     rank = {"web": 0, "worker": 1, "import": 2, "clients": 3}.get(base, 4)
-    return rank, f"{base}{role != base}"
+    return rank, base, role != base
