@@ -16,16 +16,18 @@ in the last five seconds (``Balancer``), so the restarted process gets its clien
 
 Printed: requests a second, p50/p95 per kind of request, errors by status (``conn``:
 refused or dropped, as on the killed web process), the same for the requests due while
-the import ran and after it ended, p50/p95 by ten seconds of the run, the CPU seconds
-each role used (web, workers, import, clients, and each one's database backends, by
-the ``application_name`` each process's ``DATABASE_URL`` carries; ``cpu_roles.py``) over
-the run, the import and after it, and at the end the checks: every paper has its
-vector, every accepted vote and comment is stored once, the trending totals agree with
-the votes, no task is left waiting, running or failed.
+the import ran, after it ended and after the workers had embedded every new paper
+(from then on the readers have the cores to themselves, as with workers on machines of
+their own; a longer ``--seconds`` leaves more of the run to it), p50/p95 by ten seconds
+of the run, the CPU seconds each role used (web, workers, import, clients, and each
+one's database backends, by the ``application_name`` each process's ``DATABASE_URL``
+carries; ``cpu_roles.py``) over the run and those parts of it, and at the end the
+checks: every paper has its vector, every accepted vote and comment is stored once, the
+trending totals agree with the votes, no task is left waiting, running or failed.
 
     python benchmarks/cluster_load.py [--papers 3000] [--new 300] [--clients 32] [--seconds 60]
-    python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32] [--rate 5] [--pin]
-        [--import-at 20] [--backfill]
+    python benchmarks/cluster_load.py --postgres PGDIR --new 2000 [--clients 32] [--rate 5]
+        [--pin | --worker-cores N] [--import-at 20] [--backfill]
 
 The import starts at once, while every page cache is still empty, unless ``--import-at
 S`` starts it S seconds in, when the pages readers ask for have been rendered once: what
@@ -41,6 +43,12 @@ for every ten of them, whether or not earlier ones were answered (open loop); a
 request's time counts from its arrival. That is the latency a reader sees at that
 traffic, and where it grows without end, the rate is more than the site can serve.
 Pages are timed apart as ``cached`` and ``rendered`` (the ``X-Cache`` header).
+
+The workers run at nice 10 with one embedding thread each, as the systemd unit runs
+them. ``--pin`` puts the web processes on the first core and everything else on the
+others (as if the web had a machine of its own); ``--worker-cores N`` confines the
+workers to the last N cores and leaves every core to everything else (``CPUAffinity=``
+in the worker's unit, on a machine shared with the web).
 
 ``--postgres PGDIR``: the catalogue already in that server (for one million papers, the
 grown copy of ``search_latency.py --million`` copied in by ``pg_copy.py``) is used as
@@ -75,6 +83,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import httpx
+import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchdata import LISTINGS, require_listings  # noqa: E402  (this folder is on sys.path)
@@ -111,10 +120,17 @@ def pin_server(pgdir: Path, cpus: set[int]) -> None:
 
 
 class Cluster:
-    def __init__(self, work: Path, database_url: str, web_cpus: set[int] | None = None) -> None:
+    def __init__(
+        self,
+        work: Path,
+        database_url: str,
+        web_cpus: set[int] | None = None,
+        worker_cpus: set[int] | None = None,
+    ) -> None:
         self.work = work
         # With --pin: the web processes' cores (everything else runs on the others).
         self.web_cpus = web_cpus
+        self.worker_cpus = worker_cpus
         # One secret key for all "machines": sessions and links are signed with it.
         self.env = {
             **os.environ,
@@ -135,7 +151,10 @@ class Cluster:
             (data / "models").symlink_to(self.work / "models")
         # Named for the server, so its backends' CPU time counts for this process's role.
         url = database_url_for(self.env["DATABASE_URL"], name)
-        return {**self.env, "DATABASE_URL": url, "PAPERFEED_DATA_DIR": str(data)}
+        env = {**self.env, "DATABASE_URL": url, "PAPERFEED_DATA_DIR": str(data)}
+        if name.startswith("worker"):  # one embedding thread each, as the systemd unit says
+            env["PAPERFEED_EMBED_THREADS"] = "1"
+        return env
 
     def run(self, args: list[str], name: str = "admin") -> str:
         done = subprocess.run([sys.executable, "-m", "paperfeed", *args],
@@ -159,6 +178,8 @@ class Cluster:
         pin = []
         if self.web_cpus and name.startswith("web"):
             pin = ["taskset", "-c", cpu_list(self.web_cpus)]
+        if self.worker_cpus and name.startswith("worker"):
+            pin = ["taskset", "-c", cpu_list(self.worker_cpus)]
         self.procs[name] = subprocess.Popen(
             [*pin, "nice", "-n", str(nice), sys.executable, "-m", "paperfeed", *args],
             env=self.env_for(name), stdout=log, stderr=subprocess.STDOUT,
@@ -428,15 +449,27 @@ def main() -> None:
         help="the web processes on the first core, everything else (PostgreSQL, workers, "
         "the import, the clients) on the others: as if the web had a machine of its own",
     )  # fmt: skip
+    parser.add_argument(
+        "--worker-cores", type=int, default=0, metavar="N",
+        help="the workers on the last N cores only, everything else on all of them: "
+        "indexing leaves the other cores to the readers (systemd's CPUAffinity=)",
+    )  # fmt: skip
     args = parser.parse_args()
     require_listings()
     cpus = os.sched_getaffinity(0)
     web_cpus: set[int] | None = None
+    worker_cpus: set[int] | None = None
+    if args.pin and args.worker_cores:
+        raise SystemExit("--pin and --worker-cores are two different layouts: choose one")
     if args.pin:
         if len(cpus) < 2:
             raise SystemExit("--pin needs at least two cores")
         web_cpus = {min(cpus)}
         os.sched_setaffinity(0, cpus - web_cpus)  # this process's children inherit it
+    if args.worker_cores:
+        if not 0 < args.worker_cores < len(cpus):
+            raise SystemExit(f"--worker-cores must be between 1 and {len(cpus) - 1}")
+        worker_cpus = set(sorted(cpus)[-args.worker_cores :])
     with tempfile.TemporaryDirectory(prefix="pf-cluster-") as tmp:
         work = Path(tmp)
         with gzip.open(LISTINGS, "rt") as source:
@@ -456,7 +489,7 @@ def main() -> None:
                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
         if web_cpus:  # a server already running keeps its cores otherwise
             pin_server(pg, cpus - web_cpus)
-        cluster = Cluster(work, url, web_cpus)
+        cluster = Cluster(work, url, web_cpus, worker_cpus)
         try:
             if args.postgres:
                 cluster.run(["migrate", "--verbosity", "0"])
@@ -506,6 +539,7 @@ def main() -> None:
             cpu.start()
             origin = time.perf_counter()
             import_started = imported_at = origin
+            drained_at = float("inf")  # when the workers had embedded every new paper
 
             async def scenario() -> float:
                 started = origin
@@ -540,6 +574,22 @@ def main() -> None:
                     for i, k in enumerate(keys)
                 ]
 
+                import_done = asyncio.Event()
+
+                async def draining() -> None:
+                    """Polls the queue once a second from the end of the import until
+                    no indexing task waits or runs: after that, the readers had the
+                    cores to themselves, as with workers on machines of their own."""
+                    nonlocal drained_at
+                    await import_done.wait()
+                    with psycopg.connect(database_url_for(url, "drain-poller"),
+                                         autocommit=True) as db:  # fmt: skip
+                        while time.perf_counter() < stop:
+                            if not await asyncio.to_thread(indexing_backlog, db):
+                                drained_at = time.perf_counter()
+                                return
+                            await asyncio.sleep(1)
+
                 async def importing() -> None:
                     nonlocal import_started, imported_at
                     await asyncio.sleep(args.import_at)
@@ -552,18 +602,21 @@ def main() -> None:
                     running["import"] = importer.pid
                     await importer.wait()
                     imported_at = time.perf_counter()
+                    import_done.set()
 
-                await asyncio.gather(chaos(), importing(), *arriving, *readers, *voters)
+                await asyncio.gather(chaos(), importing(), draining(), *arriving, *readers, *voters)
                 return time.perf_counter() - started
 
             elapsed = asyncio.run(scenario())
             cpu.stop()
-            where = (
-                f"the web processes on core {cpu_list(web_cpus)}, the rest on "
-                f"{cpu_list(cpus - web_cpus)}"
-                if web_cpus
-                else f"all on {len(cpus)} cores"
-            )
+            if web_cpus:
+                where = (f"the web processes on core {cpu_list(web_cpus)}, the rest on "
+                         f"{cpu_list(cpus - web_cpus)}")  # fmt: skip
+            elif worker_cpus:
+                where = (f"the workers on core {cpu_list(worker_cpus)}, the rest on all "
+                         f"{len(cpus)} cores")  # fmt: skip
+            else:
+                where = f"all on {len(cpus)} cores"
             print(f"\n{before['papers']:,} papers (+{args.new} imported during the run), "
                   f"{args.clients} clients ({args.voters} signed in), two web processes, two "
                   f"workers, PostgreSQL, {where}; {load()}")  # fmt: skip
@@ -584,12 +637,22 @@ def main() -> None:
                 report(stats, kinds, since=import_started, until=imported_at)
                 print(f"\nof these, those due after the import ended ({imported:.0f} s):")
                 report(stats, kinds, since=imported_at)
+            drained = drained_at - origin
+            if drained < args.seconds:
+                print(f"\nof these, those due after the workers had embedded every new paper "
+                      f"({drained:.0f} s; the readers alone on the cores):")  # fmt: skip
+                report(stats, kinds, since=drained_at)
+            else:
+                print("\nthe workers were still embedding at the end of the run (--seconds "
+                      "longer shows the readers alone once they are done)")  # fmt: skip
             timeline(stats, origin, f"import from {began:.0f} to {imported:.0f} s, "
                      f"web1 and worker1 killed at {args.seconds / 2:.0f} s")  # fmt: skip
             parts = [("whole run", cpu.seconds(), elapsed)]
             if imported < args.seconds:
                 parts.append(("import", cpu.seconds(import_started, imported_at), imported - began))
                 parts.append(("after import", cpu.seconds(imported_at), elapsed - imported))
+            if drained < args.seconds:
+                parts.append(("after indexing", cpu.seconds(drained_at), elapsed - drained))
             print()
             report_cpu(parts, len(cpus))
 
@@ -661,6 +724,15 @@ def timeline(stats: Stats, origin: float, events: str, step: float = 10) -> None
         p50, p95 = statistics.median(values) * 1000, percentile(values, 0.95) * 1000
         label = f"{n * step:.0f}-{(n + 1) * step:.0f}"
         print(f"{label:<12} {len(values):>7} {p50:>8.1f} {p95:>8.1f}")
+
+
+def indexing_backlog(db: psycopg.Connection) -> int:
+    """Indexing tasks waiting or running (a killed worker's, until its lease expires)."""
+    return db.execute(
+        "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult"
+        " WHERE status IN ('READY', 'RUNNING') AND task_path LIKE %s",
+        ["%.index_papers"],
+    ).fetchone()[0]
 
 
 def facts(cluster: Cluster) -> dict:
