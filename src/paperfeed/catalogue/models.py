@@ -87,6 +87,23 @@ class Paper(models.Model):
         return f"{self.arxiv_id}: {self.title[:60]}"
 
 
+class DayCount(models.Model):
+    """How many papers were announced on a day, kept by triggers on the paper table
+    (migration 0006) through every write: the ORM's, bulk ones and raw SQL alike.
+
+    The day navigation, the API's list of days and the paper total read these few
+    thousand rows instead of counting the papers: at a million papers that count took
+    80 to 150 ms on an idle server and 0.4 to 1.3 s under load, and every import batch
+    made every web process count again. A day emptied by deletions keeps its row at 0.
+    """
+
+    day = models.DateField(primary_key=True)
+    papers = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.papers}"
+
+
 class Authorship(models.Model):
     """An author's place in a paper's byline (``position`` from 0)."""
 

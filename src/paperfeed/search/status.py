@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from paperfeed.catalogue.models import Paper
+from paperfeed.catalogue import days
 from paperfeed.catalogue.version import database_key, recent_catalogue_version
 from paperfeed.memo import Lru
 from paperfeed.search import keyword, vectors
@@ -50,8 +50,9 @@ _paper_counts: Lru[str, str, int] = Lru(8)
 
 
 def paper_count() -> int:
-    """Papers in the catalogue, counted again only when the catalogue changed."""
-    return _paper_counts.current(database_key(), recent_catalogue_version(), Paper.objects.count)
+    """Papers in the catalogue, read again only when the catalogue changed (from the
+    per-day counts: ``catalogue.days.paper_count``)."""
+    return _paper_counts.current(database_key(), recent_catalogue_version(), days.paper_count)
 
 
 def coverage() -> Coverage:
